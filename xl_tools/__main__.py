@@ -1,0 +1,3 @@
+from xl_tools.cli import main
+
+raise SystemExit(main())

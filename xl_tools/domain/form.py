@@ -1,0 +1,179 @@
+"""The Form record: one 绩效目标表 (header fields + indicator rows), each value with the cell it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from xl_tools.domain.cities import City, by_name, find_city
+from xl_tools.domain.text import clean
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    key: str          # identifier used in code and JSON
+    label: str        # the label printed on the form
+    kind: str         # text | choice | year | amount
+    required: bool
+    hint: str         # what to write (shown as input help and in messages)
+
+
+# The header block in the annex's order.
+HEADER_FIELDS: tuple[HeaderField, ...] = (
+    HeaderField("project_name", "项目名称", "text", True, "填写二级项目名称，多个子项目用“、”分隔"),
+    HeaderField("fund_type", "资金类型", "choice", True, "从下拉列表选择，如 省级财政专项资金"),
+    HeaderField("project_level", "项目等级", "choice", True, "从下拉列表选择：一级项目 或 二级项目"),
+    HeaderField("provincial_department", "省级主管部门", "text", False, "填写省级主管部门全称，如 广东省市场监督管理局"),
+    HeaderField("local_department", "地方主管部门", "text", True, "填写地方主管部门全称，如 广州市市场监督管理局"),
+    HeaderField("budget_year", "预算年度", "year", True, "填写四位年份，如 2020"),
+    HeaderField("funding", "资金需求", "amount", True, "填写金额（万元，最多两位小数），如 460"),
+    HeaderField("expenditure", "支出内容", "text", True, "逐条列出支出内容，如 1. 培训费用；2. 资料印刷费"),
+    HeaderField("policy_basis", "政策依据", "text", True, "逐条列出政策文件及文号，如 粤府〔2016〕56号"),
+    HeaderField("overall_goal", "总体绩效目标", "text", True, "逐条写出总体绩效目标，尽量含数量和时间"),
+)
+HEADER_KEYS: tuple[str, ...] = tuple(f.key for f in HEADER_FIELDS)
+FIELD_BY_KEY: dict[str, HeaderField] = {f.key: f for f in HEADER_FIELDS}
+FIELD_BY_LABEL: dict[str, HeaderField] = {f.label: f for f in HEADER_FIELDS}
+
+INDICATOR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标"), ("value", "指标值"),
+)
+
+FUND_TYPES: tuple[str, ...] = ("省级财政专项资金", "中央财政资金", "市县配套资金")
+PROJECT_LEVELS: tuple[str, ...] = ("一级项目", "二级项目")
+
+TITLE_PREFIX = "省财政专项转移支付绩效目标表"
+
+
+def form_title(city: str | None) -> str:
+    """The title row text: ``省财政专项转移支付绩效目标表(二级项目-广州)``."""
+    return f"{TITLE_PREFIX}(二级项目-{city or 'XX'})"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A cell's text and where it came from (``cell`` is A1 on the form's sheet, None when not from a sheet)."""
+
+    text: str = ""
+    cell: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "cell": self.cell}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "Located":
+        if not data:
+            return cls()
+        return cls(text=data.get("text") or "", cell=data.get("cell"))
+
+    @classmethod
+    def of(cls, value: object, cell: str | None = None) -> "Located":
+        return cls(clean(value), cell)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the indicator table."""
+
+    level1: Located = field(default_factory=Located)
+    level2: Located = field(default_factory=Located)
+    level3: Located = field(default_factory=Located)
+    value: Located = field(default_factory=Located)
+
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, k).empty for k, _ in INDICATOR_COLUMNS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k).to_dict() for k, _ in INDICATOR_COLUMNS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Indicator":
+        return cls(**{k: Located.from_dict(data.get(k)) for k, _ in INDICATOR_COLUMNS})
+
+    @classmethod
+    def of(cls, level1: object = "", level2: object = "", level3: object = "", value: object = "") -> "Indicator":
+        return cls(Located.of(level1), Located.of(level2), Located.of(level3), Located.of(value))
+
+
+@dataclass(frozen=True)
+class Form:
+    """One filled 绩效目标表.
+
+    ``header`` maps every key of HEADER_KEYS to a Located (empty when blank). ``city`` is the city the
+    form belongs to (from 地方主管部门, the title or the file name), None when it cannot be told.
+    ``notes`` are import notes: text that could not be placed in a field, kept for the user.
+    """
+
+    header: dict[str, Located]
+    indicators: tuple[Indicator, ...] = ()
+    city: str | None = None
+    title: Located = field(default_factory=Located)
+    source: str | None = None          # file path it was read from
+    sheet: str | None = None           # sheet name it was read from
+    template_version: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        missing = [k for k in HEADER_KEYS if k not in self.header]
+        if missing:
+            full = dict(self.header)
+            for k in missing:
+                full[k] = Located()
+            object.__setattr__(self, "header", full)
+
+    def get(self, key: str) -> Located:
+        return self.header.get(key, Located())
+
+    @property
+    def city_record(self) -> City | None:
+        return by_name(self.city) if self.city else None
+
+    @property
+    def rows(self) -> tuple[Indicator, ...]:
+        """Indicator rows that hold anything."""
+        return tuple(r for r in self.indicators if not r.empty)
+
+    def with_city_detected(self, *hints: object) -> "Form":
+        """A copy whose ``city`` is told from 地方主管部门, then the title, then ``hints`` (file name…)."""
+        for text in (self.get("local_department").text, self.title.text, *hints):
+            city = find_city(text)
+            if city:
+                return replace(self, city=city.name)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        city = self.city_record
+        return {
+            "source": self.source,
+            "sheet": self.sheet,
+            "city": self.city,
+            "city_code": city.code if city else None,
+            "template_version": self.template_version,
+            "title": self.title.to_dict(),
+            "header": {k: self.get(k).to_dict() for k in HEADER_KEYS},
+            "indicators": [r.to_dict() for r in self.indicators],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Form":
+        return cls(
+            header={k: Located.from_dict(data.get("header", {}).get(k)) for k in HEADER_KEYS},
+            indicators=tuple(Indicator.from_dict(r) for r in data.get("indicators", ())),
+            city=data.get("city"),
+            title=Located.from_dict(data.get("title")),
+            source=data.get("source"),
+            sheet=data.get("sheet"),
+            template_version=data.get("template_version"),
+            notes=tuple(data.get("notes", ())),
+        )
+
+    @classmethod
+    def blank(cls, **values: object) -> "Form":
+        """A Form from plain values by header key (tests, importer): ``Form.blank(project_name="…")``."""
+        return cls(header={k: Located.of(values.get(k)) for k in HEADER_KEYS})

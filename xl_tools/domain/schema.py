@@ -1,0 +1,48 @@
+"""Check Form records against the Form JSON Schema (data/form.schema.json)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from xl_tools.domain.data_files import load_json
+from xl_tools.errors import FormSchemaError
+
+
+def form_schema() -> dict[str, Any]:
+    return load_json("form.schema.json")
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema  # lazy: only when a form is checked
+
+    schema = form_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _path(error) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return "/".join(parts) if parts else "(根)"
+
+
+def schema_errors(data: dict[str, Any]) -> list[str]:
+    """Every schema violation of ``data`` as a Chinese line naming the field, in a stable order."""
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [f"字段 {_path(e)}：{e.message}" for e in errors]
+
+
+def check_form_dict(data: dict[str, Any], *, path: str | None = None) -> dict[str, Any]:
+    """Return ``data`` when it is a valid Form record, else raise FormSchemaError naming the field."""
+    problems = schema_errors(data)
+    if problems:
+        raise FormSchemaError("表单数据不符合格式要求：" + "；".join(problems[:5]) + "。请检查数据来源或联系维护人员",
+                              path=path)
+    return data
+
+
+def check_form(form) -> None:
+    """Raise FormSchemaError when a Form does not serialise to a valid record."""
+    check_form_dict(form.to_dict(), path=form.source)
