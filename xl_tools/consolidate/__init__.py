@@ -1,0 +1,31 @@
+"""汇总: cross-city totals over Form records and the consolidated provincial workbook.
+
+Public API (pandas and openpyxl are imported lazily inside the functions that need them):
+
+- ``consolidate(forms_or_paths, *, library=None) -> Consolidation``
+- ``write_consolidation(cons, path, *, inputs=()) -> Path``
+- ``write_summary_sheets(wb, cons)`` (re)writes the four summary sheets into an open openpyxl workbook
+- ``consolidate_paths(paths, output, library=None) -> tuple[Consolidation, Path]``
+- ``load_library(path=None) -> IndicatorLibrary``, ``canonical_key(text)``
+"""
+
+from __future__ import annotations
+
+from xl_tools.consolidate.keys import canonical_key, display_name
+from xl_tools.consolidate.library import IndicatorLibrary, load_library
+
+__all__ = [
+    "canonical_key", "display_name", "IndicatorLibrary", "load_library",
+    "consolidate", "consolidate_paths", "write_consolidation", "write_summary_sheets", "Consolidation",
+]
+
+
+def __getattr__(name: str):
+    # Lazy re-exports so ``import xl_tools.consolidate`` stays light.
+    if name in ("consolidate", "Consolidation", "consolidate_paths"):
+        from xl_tools.consolidate import model
+        return getattr(model, name)
+    if name in ("write_consolidation", "write_summary_sheets"):
+        from xl_tools.consolidate import workbook
+        return getattr(workbook, name)
+    raise AttributeError(name)
