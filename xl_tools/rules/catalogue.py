@@ -1,0 +1,62 @@
+"""The rules catalogue (docs/rules.md), generated from the registry so the docs cannot drift.
+
+Regenerate with ``python -m xl_tools.rules.catalogue`` (writes docs/rules.md next to the package); a test
+fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from xl_tools.rules.findings import SEVERITY_LABELS
+from xl_tools.rules.registry import SECTIONS, load_rules
+
+INTRO = """\
+# 校验规则目录
+
+> 本文件由 `python -m xl_tools.rules.catalogue` 从规则注册表生成，请勿手工修改。
+
+每条校验结果（finding）包含：`code`（稳定的英文代码，永不改名）、`severity`（error 错误 / warning 警告）、
+`city`（地市）、`sheet`（工作表）、`cell`（需要修改的单元格）、`field`（表头项或三级指标）、
+`message`（中文说明：哪里有问题、应当怎么写）、`suggestion`（可计算时给出的建议值）。
+有错误的表不能提交；警告是改进建议。`xl-tools validate` 的终端表格、`--json` 输出、带标记副本中的
+“校验结果”工作表都使用下列代码。
+"""
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    """The whole catalogue as Markdown."""
+    rules = load_rules()
+    out = [INTRO]
+    for section in SECTIONS:
+        in_section = [r for r in rules.values() if r.section == section]
+        if not in_section:
+            continue
+        out.append(f"\n## {section}\n")
+        out.append("| 代码 | 级别 | 标题 | 何时出现 | 消息示例 |")
+        out.append("|---|---|---|---|---|")
+        for r in in_section:
+            out.append(f"| `{r.code}` | {SEVERITY_LABELS[r.severity]} | {_cell(r.title)} | {_cell(r.when)} | "
+                       f"{_cell(r.example_message())} |")
+    return "\n".join(out) + "\n"
+
+
+def default_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+
+def write(path: Path | None = None) -> Path:
+    from xl_tools.fileio import atomic_write
+
+    target = Path(path) if path else default_path()
+    text = render()
+    return atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+if __name__ == "__main__":
+    print(write(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

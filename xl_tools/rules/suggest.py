@@ -1,0 +1,43 @@
+"""Suggested values for findings: a unit for a bare number, targets out of a sentence, a 二级指标 for a heading."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from xl_tools.domain.text import squash
+
+
+@lru_cache(maxsize=None)
+def _hints(name: str) -> tuple[tuple[str, str], ...]:
+    text = resources.files("xl_tools.rules").joinpath("data", name).read_text(encoding="utf-8")
+    return tuple((word, value) for word, value in json.loads(text)["hints"])
+
+
+def unit_for(level3: str) -> str | None:
+    """The unit a bare number under this 三级指标 probably has (报告 → 份, 发布会/活动 → 场), else None."""
+    key = squash(level3)
+    return next((unit for word, unit in _hints("unit_hints.json") if word in key), None)
+
+
+def with_unit(number_text: str, level3: str) -> str:
+    """``1`` under ``…研究报告`` → ``1份?``; ``?`` stands for the unit when it cannot be told."""
+    return f"{number_text}{unit_for(level3) or ''}?"
+
+
+def level2_for(heading: str, allowed: Iterable[str] = ()) -> str | None:
+    """The taxonomy 二级指标 a heading like 培训数量要求 belongs to, restricted to ``allowed`` when given."""
+    allowed = tuple(allowed)
+    key = squash(heading)
+    for word, level2 in _hints("level2_hints.json"):
+        if word in key and (not allowed or level2 in allowed):
+            return level2
+    return None
+
+
+def join_targets(targets: Iterable[object]) -> str | None:
+    """Targets formatted and joined with ``；`` (``≥2场次；≥50人次``), None when there are none."""
+    parts = list(dict.fromkeys(t.format() for t in targets))
+    return "；".join(parts) if parts else None
