@@ -1,0 +1,128 @@
+"""Check how LibreOffice printed one sheet: one page wide, header rows repeated, nothing left off.
+
+The PDF must hold that sheet only (``render_workbook(..., sheets=[name])``). The check reads the sheet's
+print-title rows (Page Setup → rows to repeat) and looks for their labels in every page's text:
+
+- repeats_header: every page shows every label of the repeated rows;
+- fits_width: page 1 shows every label (nothing cut off at the right), and every page shows the labels of
+  the first printed column (a page holding only overflow columns lacks them);
+- unprinted: short texts of the sheet found on no page (a print area that leaves columns out).
+
+Text is compared with all whitespace removed (pdftotext breaks wrapped cells into lines).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl_tools.office.poppler import PageInfo, pdf_pages, pdf_text
+
+SHORT_TEXT = 16  # cells longer than this may wrap across lines interleaved with other cells: not looked for
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+@dataclass(frozen=True)
+class PrintCheck:
+    """The print layout of one sheet as found in its PDF."""
+
+    sheet: str
+    pages: list[PageInfo]
+    title_rows: tuple[int, int] | None          # first and last repeated row, None when none is set
+    title_labels: tuple[str, ...]               # texts of the repeated rows, left to right
+    first_column_labels: tuple[str, ...]        # those of them in the first printed column
+    missing: dict[int, tuple[str, ...]] = field(default_factory=dict)   # page → labels absent from it
+    unprinted: tuple[str, ...] = ()
+
+    @property
+    def fits_width(self) -> bool | None:
+        """One page wide; None when it cannot be told (several pages and no repeated header row)."""
+        if len(self.pages) <= 1:
+            return not self.missing
+        if not self.title_labels:
+            return None
+        first = set(self.first_column_labels)
+        return not self.missing.get(1) and not any(first & set(gone) for gone in self.missing.values())
+
+    @property
+    def repeats_header(self) -> bool:
+        """Every page shows the repeated header rows (trivially true for a one-page print with labels)."""
+        return bool(self.title_labels) and not self.missing
+
+    def problems(self) -> list[str]:
+        """What is wrong, in Chinese, with what to do; empty when the print is fine."""
+        found = []
+        if self.fits_width is False:
+            found.append(f"工作表“{self.sheet}”打印超出一页宽：请在页面设置中选择“调整为 1 页宽”，或缩小列宽")
+        if len(self.pages) > 1 and not self.title_labels:
+            found.append(f"工作表“{self.sheet}”共 {len(self.pages)} 页但没有设置重复打印的表头行："
+                         "请在页面设置 → 工作表 → 顶端标题行中选择表头行")
+        elif self.missing:
+            shown = sorted(self.missing.items())[:3]
+            detail = "；".join(f"第 {page} 页缺少“{'、'.join(labels[:4])}{'等' if len(labels) > 4 else ''}”"
+                              for page, labels in shown)
+            if len(self.missing) > len(shown):
+                detail += f"；共 {len(self.missing)} 页有缺"
+            found.append(f"工作表“{self.sheet}”的表头没有出现在每一页（{detail}）：请检查顶端标题行和打印宽度")
+        if self.unprinted:
+            found.append(f"工作表“{self.sheet}”有内容没有打印出来（{'、'.join(self.unprinted[:5])}）：请检查打印区域")
+        return found
+
+
+def _title_rows(ws) -> tuple[int, int] | None:
+    spec = ws.print_title_rows
+    if not spec:
+        return None
+    rows = re.findall(r"\d+", spec.split("!")[-1])
+    return (int(rows[0]), int(rows[-1])) if rows else None
+
+
+def _print_columns(ws) -> tuple[int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    area = ws.print_area
+    if area:
+        first_range = (area[0] if isinstance(area, (list, tuple)) else area).split(",")[0]
+        min_col, _, max_col, _ = range_boundaries(first_range.split("!")[-1].replace("$", ""))
+        return min_col, max_col
+    return ws.min_column, ws.max_column
+
+
+def check_sheet_print(xlsx: str | os.PathLike, sheet: str, pdf: str | os.PathLike) -> PrintCheck:
+    """Check the PDF of one sheet (printed alone) against the sheet's repeated header rows and texts."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(Path(xlsx))
+    ws = wb[sheet]
+    first_col, last_col = _print_columns(ws)
+    titles = _title_rows(ws)
+    labels: list[str] = []
+    first_labels: list[str] = []
+    if titles:
+        for row in ws.iter_rows(min_row=titles[0], max_row=titles[1], min_col=first_col, max_col=last_col):
+            for cell in row:
+                if isinstance(cell.value, str) and squash(cell.value) and squash(cell.value) not in labels:
+                    labels.append(squash(cell.value))
+                    if cell.column == first_col:
+                        first_labels.append(squash(cell.value))
+    pages = pdf_pages(pdf)
+    texts = {page.number: squash(pdf_text(pdf, page.number)) for page in pages}
+    missing = {n: tuple(label for label in labels if label not in text) for n, text in texts.items()}
+    missing = {n: gone for n, gone in missing.items() if gone}
+    everything = "".join(texts.values())
+    shorts = []
+    for row in ws.iter_rows(min_col=first_col, max_col=last_col):
+        for cell in row:
+            if isinstance(cell.value, str) and 0 < len(squash(cell.value)) <= SHORT_TEXT \
+                    and "\n" not in cell.value.strip() and not cell.value.startswith("="):
+                shorts.append(squash(cell.value))
+    unprinted = tuple(dict.fromkeys(t for t in shorts if t not in everything))
+    return PrintCheck(sheet=sheet, pages=pages, title_rows=titles, title_labels=tuple(labels),
+                      first_column_labels=tuple(first_labels), missing=missing, unprinted=unprinted)
