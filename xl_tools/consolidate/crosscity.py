@@ -1,0 +1,162 @@
+"""Findings that only show when cities are put side by side (rules.md, "Across cities (汇总)").
+
+duplicate-city and mixed-years are errors (the total would be wrong); unit-conflict and operator-conflict are
+warnings (the indicator is listed, but not added up); not-a-form names a file that could not be read.
+Each finding points at the cell the user must fix on the city's sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from xl_tools.consolidate.totals import LOWER, OP_CONFLICT, UPPER, CityForm, IndicatorTotal, format_number
+from xl_tools.domain.cities import order_key
+from xl_tools.rules.findings import Finding
+
+CROSS_CITY_CODES = ("duplicate-city", "mixed-years", "unit-conflict", "operator-conflict", "not-a-form")
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
+
+
+def _where(form) -> str:
+    parts = []
+    if form.source:
+        parts.append(Path(form.source).name)
+    if form.sheet:
+        parts.append(f"工作表“{form.sheet}”")
+    return " ".join(parts) or "（未保存的表）"
+
+
+def duplicate_city_findings(city_forms: Sequence[CityForm]) -> list[Finding]:
+    """Every form after the first one of a city: it is not counted, and the user must remove one of them."""
+    findings = []
+    first: dict[str, CityForm] = {}
+    for cf in city_forms:
+        if not cf.code:        # an unknown city is reported per form (unknown-city), not as a duplicate
+            continue
+        if cf.city not in first:
+            first[cf.city] = cf
+            continue
+        kept = first[cf.city]
+        findings.append(Finding(
+            code="duplicate-city", severity="error", city=cf.city, sheet=cf.form.sheet,
+            cell=cf.form.get("local_department").cell, field="地方主管部门",
+            message=(f"{cf.city}有两份绩效目标表：{_where(kept.form)} 和 {_where(cf.form)}。汇总只计入第一份，"
+                     f"本表未计入合计：请删除多余的一份（或改正地方主管部门）后重新汇总"),
+        ))
+    return findings
+
+
+def declared_year(form) -> str | None:
+    """The four-digit year a form declares in 预算年度 (``2020年`` → ``2020``), None when blank or unreadable."""
+    match = _YEAR.search(form.get("budget_year").text)
+    return match.group(1) if match else None
+
+
+def consolidation_year(city_forms: Sequence[CityForm]) -> str | None:
+    """The year most cities declare (ties: the earliest); None when no city declares one."""
+    years = Counter(y for y in (declared_year(cf.form) for cf in city_forms) if y)
+    if not years:
+        return None
+    return sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def mixed_year_findings(city_forms: Sequence[CityForm], year: str | None) -> list[Finding]:
+    """Every city whose 预算年度 differs from the year most cities declare."""
+    findings = []
+    if year is None:
+        return findings
+    for cf in city_forms:
+        own = declared_year(cf.form)
+        if own and own != year:
+            findings.append(Finding(
+                code="mixed-years", severity="error", city=cf.city, sheet=cf.form.sheet,
+                cell=cf.form.get("budget_year").cell, field="预算年度",
+                message=(f"{cf.city}的预算年度是 {own}年，其他地市是 {year}年，不同年度的表不能汇总在一起："
+                         f"请核对后改为 {year}年，或把该表移出本次汇总"),
+                suggestion=f"{year}年",
+            ))
+    return findings
+
+
+def _cities_text(cities: Sequence[str]) -> str:
+    return "、".join(cities)
+
+
+def _unit_label(row: IndicatorTotal) -> str:
+    if row.kind == "deadline":
+        return "期限"
+    return row.unit or "未写单位"
+
+
+def _intended_row(rows: Sequence[IndicatorTotal], library_unit: str | None) -> IndicatorTotal:
+    """The row in the unit the indicator should use: the library's unit, else the unit most cities use."""
+    for row in rows:
+        if library_unit and row.unit == library_unit:
+            return row
+    return sorted(rows, key=lambda r: (not r.unit, -r.city_count))[0]
+
+
+def unit_conflict_findings(indicators: Sequence[IndicatorTotal], library=None) -> list[Finding]:
+    """One warning per city whose unit differs from the unit the indicator should use (library, else most cities)."""
+    findings = []
+    by_key: dict[str, list[IndicatorTotal]] = {}
+    for row in indicators:
+        by_key.setdefault(row.key, []).append(row)
+    for rows in by_key.values():
+        if len(rows) < 2:
+            continue
+        entry = library.lookup(rows[0].name) if library is not None else None
+        main = _intended_row(rows, entry.unit if entry else None)
+        main_unit = _unit_label(main)
+        for row in rows:
+            if row is main:
+                continue
+            for city, value in row.by_city.items():
+                findings.append(Finding(
+                    code="unit-conflict", severity="warning", city=city, sheet=value.sheet, cell=value.cell,
+                    field=row.name,
+                    message=(f"指标“{row.name}”在{city}写的是“{value.text.strip()}”（{_unit_label(row)}），而"
+                             f"{_cities_text(list(main.by_city))}用“{main_unit}”，单位不同不能相加，已分行列出："
+                             f"请统一按“{main_unit}”填写，数字后写上单位"),
+                    suggestion=(f"{format_number(value.number)}{main.unit}"
+                                if value.number is not None and main.unit and row.kind == "unitless" else None),
+                ))
+    return findings
+
+
+def operator_conflict_findings(indicators: Sequence[IndicatorTotal]) -> list[Finding]:
+    """One warning per city on the less common side when an indicator has ≥ in one city and ≤ in another."""
+    findings = []
+    for row in indicators:
+        if row.kind != OP_CONFLICT:
+            continue
+        lower = [c for c, v in row.by_city.items() if (v.op or "=") in LOWER]
+        upper = [c for c, v in row.by_city.items() if (v.op or "=") in UPPER]
+        minority, majority = (upper, lower) if len(lower) >= len(upper) else (lower, upper)
+        wanted = "≥（不少于）" if minority is upper else "≤（不超过）"
+        for city in minority:
+            value = row.by_city[city]
+            findings.append(Finding(
+                code="operator-conflict", severity="warning", city=city, sheet=value.sheet, cell=value.cell,
+                field=row.name,
+                message=(f"指标“{row.name}”在{city}是“{value.text}”，而{_cities_text(majority)}用的是"
+                         f"{wanted}，一个是下限一个是上限，不能相加：请核对该指标的方向，统一写成{wanted}"),
+            ))
+    return findings
+
+
+def not_a_form_finding(path: str | Path, reason: str) -> Finding:
+    """A file that could not be read as a 绩效目标表; ``reason`` is the reader's Chinese message."""
+    return Finding(
+        code="not-a-form", severity="error", city=None, sheet=None, cell=None, field=Path(path).name,
+        message=f"文件 {Path(path).name} 未汇总：{reason}",
+    )
+
+
+def sort_cross_city(findings: Sequence[Finding]) -> list[Finding]:
+    rank = {code: i for i, code in enumerate(CROSS_CITY_CODES)}
+    return sorted(findings, key=lambda f: (order_key(f.city), rank.get(f.code, 99)))

@@ -1,0 +1,322 @@
+"""``consolidate()``: Forms (or workbook paths) → one Consolidation record, the data of the provincial workbook.
+
+No Excel library here beyond the reader called for paths; pandas is imported lazily by totals.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xl_tools.consolidate.crosscity import (
+    consolidation_year, declared_year, duplicate_city_findings, mixed_year_findings, not_a_form_finding,
+    operator_conflict_findings, sort_cross_city, unit_conflict_findings,
+)
+from xl_tools.consolidate.keys import canonical_key
+from xl_tools.consolidate.library import IndicatorLibrary, load_library
+from xl_tools.consolidate.totals import (
+    CityForm, IndicatorTotal, QualitativeRow, compute_totals, funding_wan,
+)
+from xl_tools.domain.cities import by_name, order_key
+from xl_tools.domain.form import Form
+from xl_tools.errors import InputError, NotAFormError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xltx", ".et", ".ods")
+UNKNOWN_CITY = "未识别地市"
+
+
+@dataclass(frozen=True)
+class CityRow:
+    """One row of 汇总表: a counted city form."""
+
+    city: str
+    code: str
+    project_name: str
+    year: str | None
+    funding_wan: Decimal | None
+    indicator_count: int
+    errors: int
+    warnings: int
+    sheet: str | None
+    source: str | None
+    funding_cell: str | None = None
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    """Everything the provincial workbook and ``--json`` show.
+
+    ``forms`` are all forms read, in GB/T 2260 order, counted ones first; ``counted[i]`` says whether
+    ``forms[i]`` is in the totals (a second form of the same city is not). ``findings`` holds every finding
+    of every city plus the cross-city ones (``crosscity``).
+    """
+
+    cities: tuple[CityRow, ...]
+    indicators: tuple[IndicatorTotal, ...]
+    qualitative: tuple[QualitativeRow, ...]
+    findings: tuple[Any, ...]
+    crosscity: tuple[Any, ...]
+    year: str | None
+    total_funding_wan: Decimal
+    forms: tuple[Form, ...] = ()
+    counted: tuple[bool, ...] = ()
+    library: IndicatorLibrary | None = None
+    sources: tuple[str, ...] = ()
+    unreadable: tuple[Any, ...] = field(default=())   # not-a-form findings (kept when the forms are re-located)
+
+    @property
+    def city_names(self) -> tuple[str, ...]:
+        return tuple(c.city for c in self.cities)
+
+    @property
+    def has_crosscity_error(self) -> bool:
+        return any(f.severity == "error" for f in self.crosscity)
+
+    def indicator(self, name: str) -> list[IndicatorTotal]:
+        """The 指标汇总 rows of an indicator (any wording of it): one per unit."""
+        key = (self.library.lookup(name).key if self.library and self.library.lookup(name)
+               else canonical_key(name))
+        return [r for r in self.indicators if r.key == key]
+
+    def to_json(self, output: str | os.PathLike | None = None) -> dict[str, Any]:
+        """The ``consolidate --json`` document."""
+        return {
+            "output": str(output) if output is not None else None,
+            "year": int(self.year) if self.year else None,
+            "total_funding_wan": json_number(self.total_funding_wan),
+            "cities": [
+                {"city": c.city, "code": c.code or None, "funding_wan": json_number(c.funding_wan),
+                 "errors": c.errors, "warnings": c.warnings, "indicators": c.indicator_count,
+                 "project_name": c.project_name, "sheet": c.sheet, "source": c.source}
+                for c in self.cities
+            ],
+            "indicators": [
+                {"name": r.name, "level1": r.level1, "level2": r.level2, "unit": r.unit, "operator": r.operator,
+                 "total": json_number(r.total), "total_text": r.total_text, "kind": r.kind,
+                 "by_city": {city: (json_number(v.number) if r.summed else v.text) for city, v in r.by_city.items()}}
+                for r in self.indicators
+            ] + [
+                {"name": q.name, "level1": q.level1, "level2": q.level2, "unit": "", "operator": None,
+                 "total": None, "total_text": "", "kind": "qualitative",
+                 "by_city": {city: v.text for city, v in q.by_city.items()}}
+                for q in self.qualitative
+            ],
+            "findings": [f.to_dict() for f in self.crosscity],
+        }
+
+
+def json_number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- inputs ---------------------------------------------------------------------------------------------
+
+def is_lock_file(path: Path) -> bool:
+    """Office (``~$名称.xlsx``) and WPS (``.~名称.xlsx``) lock files, and our own temporary files."""
+    return path.name.startswith(("~$", ".~"))
+
+
+def expand_paths(paths: Iterable[str | os.PathLike], *, exclude: Iterable[str | os.PathLike] = ()) -> list[Path]:
+    """Files to read: each file as given, each folder's workbooks (not recursive) in name order.
+
+    Lock files are skipped; ``exclude`` (the output) is never read. A path that does not exist is an InputError.
+    """
+    from xl_tools.fileio import same_file
+
+    excluded = [Path(p) for p in exclude]
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            children = sorted((c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES),
+                              key=lambda c: c.name)
+            found.extend(children)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise InputError("找不到该文件或文件夹：请检查路径是否写对（含扩展名 .xlsx）", path=str(p))
+    result = []
+    for p in found:
+        if is_lock_file(p) or any(same_file(p, e) for e in excluded):
+            continue
+        if not any(same_file(p, q) for q in result):
+            result.append(p)
+    return result
+
+
+def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tuple[list[Form], list, list[str]]:
+    """(forms, not-a-form findings, source paths) from Forms and paths (files or folders)."""
+    forms: list[Form] = []
+    unreadable = []
+    paths: list[str | os.PathLike] = []
+    for item in items:
+        if isinstance(item, Form):
+            forms.append(item)
+        else:
+            paths.append(item)
+    sources: list[str] = []
+    if paths:
+        from xl_tools.workbook.reader import read_forms
+
+        for path in expand_paths(paths, exclude=exclude):
+            sources.append(str(path))
+            try:
+                read = read_forms(path)
+            except NotAFormError as exc:
+                unreadable.append(not_a_form_finding(path, exc.message))
+                continue
+            if not read:
+                unreadable.append(not_a_form_finding(path, "文件中没有找到绩效目标表：请用“新建绩效目标表”模板填写后再汇总"))
+            forms.extend(read)
+    return forms, unreadable, sources
+
+
+# --- cities ---------------------------------------------------------------------------------------------
+
+def _with_city(form: Form) -> Form:
+    if form.city:
+        return form
+    hints = [Path(form.source).stem] if form.source else []
+    if form.sheet:
+        hints.append(form.sheet)
+    return form.with_city_detected(*hints)
+
+
+def city_form(form: Form, index: int) -> CityForm:
+    city = by_name(form.city) if form.city else None
+    if city:
+        return CityForm(city.name, city.code, form)
+    label = form.sheet or (Path(form.source).stem if form.source else "")
+    return CityForm(f"{UNKNOWN_CITY}{index + 1}" + (f"（{label}）" if label else ""), "", form)
+
+
+def indicator_count(form: Form) -> int:
+    from xl_tools.domain.values import is_placeholder_text
+
+    return sum(1 for r in form.rows if canonical_key(r.level3.text) and not is_placeholder_text(r.level3.text))
+
+
+def _validate(form: Form):
+    from xl_tools.rules import validate_form
+
+    return validate_form(form)
+
+
+# --- the function ---------------------------------------------------------------------------------------
+
+def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str | os.PathLike, *,
+                library: IndicatorLibrary | str | os.PathLike | None = None,
+                exclude: Sequence[str | os.PathLike] = ()) -> Consolidation:
+    """Consolidate forms and/or workbooks (files or folders) into one Consolidation.
+
+    Unreadable files become not-a-form findings; the others are still consolidated. Raises InputError when
+    nothing at all could be read.
+    """
+    if isinstance(forms_or_paths, (Form, str, os.PathLike)):
+        forms_or_paths = [forms_or_paths]
+    lib = load_library(library)
+    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude)
+    if not forms:
+        reasons = "；".join(f.message for f in unreadable[:3])
+        raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
+                         + "：请指定各地市填好的 .xlsx 文件或其所在文件夹")
+    return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources)
+
+
+def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unreadable: Sequence = (),
+                      sources: Sequence[str] = ()) -> Consolidation:
+    """The Consolidation of Forms already read (also used to rebuild the summary of a consolidated workbook)."""
+    located = [_with_city(f) for f in forms]
+    all_cf = [city_form(f, i) for i, f in enumerate(located)]
+    # GB/T 2260 order; for one city, input order (the first is counted).
+    order = sorted(range(len(all_cf)), key=lambda i: (order_key(all_cf[i].city if all_cf[i].code else None), i))
+    all_cf = [all_cf[i] for i in order]
+    seen: set[str] = set()
+    counted_flags = []
+    for cf in all_cf:
+        is_dup = bool(cf.code) and cf.city in seen
+        counted_flags.append(not is_dup)
+        seen.add(cf.city)
+    counted = [cf for cf, ok in zip(all_cf, counted_flags) if ok]
+    # Counted forms first (their sheets come first), then the duplicates.
+    ordered = counted + [cf for cf, ok in zip(all_cf, counted_flags) if not ok]
+
+    totals = compute_totals(counted, library)
+    year = consolidation_year(counted)
+    cross = (duplicate_city_findings(all_cf) + mixed_year_findings(counted, year)
+             + unit_conflict_findings(totals.indicators, library) + operator_conflict_findings(totals.indicators))
+    cross = list(unreadable) + sort_cross_city(cross)
+
+    per_city = {id(cf.form): _validate(cf.form).findings for cf in ordered}
+    findings = []
+    for cf in ordered:
+        own = list(per_city[id(cf.form)])
+        own = [replace(f, city=cf.city) if f.city != cf.city else f for f in own]
+        findings.extend(own)
+    findings = list(unreadable) + sort_cross_city([f for f in cross if f.code != "not-a-form"]) + findings
+
+    rows = []
+    for cf in counted:
+        mine = list(per_city[id(cf.form)]) + [f for f in cross if f.city == cf.city and f.code != "duplicate-city"]
+        funding = cf.form.get("funding")
+        rows.append(CityRow(
+            city=cf.city, code=cf.code, project_name=cf.form.get("project_name").text,
+            year=declared_year(cf.form), funding_wan=funding_wan(funding.text),
+            indicator_count=indicator_count(cf.form),
+            errors=sum(1 for f in mine if f.severity == "error"),
+            warnings=sum(1 for f in mine if f.severity == "warning"),
+            sheet=cf.form.sheet, source=cf.form.source, funding_cell=funding.cell,
+        ))
+    total = sum((r.funding_wan for r in rows if r.funding_wan is not None), Decimal(0))
+    return Consolidation(
+        cities=tuple(rows), indicators=totals.indicators, qualitative=totals.qualitative,
+        findings=tuple(findings), crosscity=tuple(cross), year=year, total_funding_wan=total,
+        forms=tuple(cf.form for cf in ordered), counted=tuple(True if i < len(counted) else False
+                                                             for i in range(len(ordered))),
+        library=library, sources=tuple(sources), unreadable=tuple(unreadable),
+    )
+
+
+def is_consolidation_workbook(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a workbook this module wrote (it has a 汇总表 sheet): safe to replace."""
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            return "汇总表" in wb.sheetnames
+        finally:
+            wb.close()
+    except Exception:  # not a workbook openpyxl can open: treat as someone's input
+        return False
+
+
+def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *,
+                      library: IndicatorLibrary | str | os.PathLike | None = None) -> tuple[Consolidation, Path]:
+    """Read the workbooks, consolidate and write the provincial workbook to ``output`` (never an input).
+
+    When ``output`` lies in an input folder and is an earlier 汇总 workbook, it is not read and is replaced;
+    any other input at that path is refused.
+    """
+    from xl_tools.consolidate.workbook import write_consolidation
+    from xl_tools.fileio import refuse_input_overwrite, same_file
+
+    paths = list(paths)
+    out = Path(output)
+    refuse_input_overwrite(out, [p for p in paths if Path(p).is_file()])
+    exclude: list[Path] = []
+    in_folders = expand_paths([p for p in paths if Path(p).is_dir()])
+    if any(same_file(out, p) for p in in_folders):
+        if is_consolidation_workbook(out):
+            exclude.append(out)
+        else:
+            refuse_input_overwrite(out, in_folders)
+    cons = consolidate(paths, library=library, exclude=exclude)
+    written = write_consolidation(cons, out)
+    return cons, written

@@ -1,0 +1,413 @@
+"""Cross-city totals of the indicator tables (pandas, imported lazily).
+
+Each indicator row of each city becomes an *entry* (canonical key, parsed 指标值, cell). Entries with the same
+canonical key are grouped; within a key, entries are split by unit *dimension* (money in any of 元/万元/亿元 is
+one dimension; 份 and 场 are two), because only like can be added to like. Per (key, dimension) one
+IndicatorTotal row: summed with the combined operator, or — for rates, deadlines, numbers without a unit and
+≥/≤ conflicts — not summed but shown per city with the minimum and maximum. Qualitative values (and sentences,
+and indicators whose value is missing) are listed per city in QualitativeRow records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xl_tools.consolidate.keys import canonical_key, display_name
+from xl_tools.consolidate.library import MONEY_UNITS, IndicatorLibrary, LibraryEntry
+from xl_tools.domain.cities import order_key
+from xl_tools.domain.form import Form
+from xl_tools.domain.taxonomy import taxonomy
+
+# Kinds of an IndicatorTotal row.
+SUM = "sum"                     # summed: total + combined operator
+RATE = "rate"                   # percentages: min / max, not summed
+DEADLINE = "deadline"           # 时效: earliest / latest, not summed
+UNITLESS = "unitless"           # numbers without a unit: not summed (value-without-unit per city)
+OP_CONFLICT = "operator-conflict"  # ≥ in one city, ≤ in another: not summed
+
+LOWER = {"≥", ">"}
+UPPER = {"≤", "<"}
+
+# Money expressed in 万元 (the parser's base) → the unit shown.
+_PER_WAN = {"元": Decimal(10000), "万元": Decimal(1), "亿元": Decimal("0.0001")}
+
+
+@dataclass(frozen=True)
+class CityForm:
+    """One counted form with its city (``city`` is the display name; ``code`` "" when unknown)."""
+
+    city: str
+    code: str
+    form: Form
+
+
+@dataclass(frozen=True)
+class CityValue:
+    """What one city wrote for one indicator row: the number in the row's unit (None when not numeric)."""
+
+    number: Decimal | None
+    text: str
+    op: str | None = None
+    sheet: str | None = None
+    cells: tuple[str, ...] = ()
+    level3_cells: tuple[str, ...] = ()
+
+    @property
+    def cell(self) -> str | None:
+        return self.cells[0] if self.cells else None
+
+
+@dataclass(frozen=True)
+class IndicatorTotal:
+    """One row of 指标汇总: a canonical indicator in one unit, per city and in total."""
+
+    key: str
+    name: str
+    level1: str
+    level2: str
+    unit: str
+    operator: str | None
+    kind: str
+    total: Decimal | None
+    total_text: str
+    by_city: dict[str, CityValue] = field(default_factory=dict)
+    in_library: bool = False
+    other_units: tuple[str, ...] = ()      # units of the same indicator listed on other rows (unit-conflict)
+
+    @property
+    def summed(self) -> bool:
+        return self.kind == SUM
+
+    @property
+    def city_count(self) -> int:
+        return len(self.by_city)
+
+
+@dataclass(frozen=True)
+class QualitativeRow:
+    """One row of 定性指标: a canonical indicator whose values are words, listed per city."""
+
+    key: str
+    name: str
+    level1: str
+    level2: str
+    by_city: dict[str, CityValue] = field(default_factory=dict)
+    in_library: bool = False
+
+    @property
+    def city_count(self) -> int:
+        return len(self.by_city)
+
+
+@dataclass(frozen=True)
+class Totals:
+    indicators: tuple[IndicatorTotal, ...]
+    qualitative: tuple[QualitativeRow, ...]
+
+
+# --- parsing adapter (xl_tools.domain.values is the one 指标值 parser) ------------------------------------
+
+def _kind_name(kind: object) -> str:
+    return str(getattr(kind, "value", kind) or "")
+
+
+def parse(text: str):
+    from xl_tools.domain.values import parse_value
+
+    return parse_value(text)
+
+
+def _dimension(unit: str | None, kind: str) -> str:
+    if kind == "deadline":
+        return "deadline"
+    if not unit:
+        return ""
+    if unit in MONEY_UNITS:
+        return "money"
+    return unit
+
+
+def money_unit_written(text: str) -> str:
+    """The money unit a city wrote (a bare 亿 is 亿元), to show totals the way cities write them."""
+    if "亿" in text:
+        return "亿元"
+    if "万" in text:
+        return "万元"
+    return "元"
+
+
+def format_number(number: Decimal | None) -> str:
+    """``Decimal('6.00')`` → ``6``; ``Decimal('0.50')`` → ``0.5``; None → ""."""
+    if number is None:
+        return ""
+    text = format(number.normalize(), "f")
+    return text
+
+
+def format_total(op: str | None, number: Decimal | None, unit: str) -> str:
+    """``≥6亿元``; the = sign is left out (``12份``) as the forms write it."""
+    if number is None:
+        return ""
+    sign = "" if op in (None, "", "=") else op
+    return f"{sign}{format_number(number)}{unit}"
+
+
+def combine_operators(ops: Sequence[str | None]) -> str | None:
+    """= and = → =; ≥ with = or ≥ → ≥ (> when a strict bound is involved); ≤ likewise; ≥ with ≤ → None."""
+    found = {op or "=" for op in ops}
+    lower, upper = found & LOWER, found & UPPER
+    if lower and upper:
+        return None
+    if lower:
+        return ">" if ">" in lower else "≥"
+    if upper:
+        return "<" if "<" in upper else "≤"
+    return "="
+
+
+# --- entries --------------------------------------------------------------------------------------------
+
+def _level_names(row) -> tuple[str, str]:
+    tax = taxonomy()
+    l1 = tax.canonical_level1(row.level1.text) or display_name(row.level1.text)
+    l2 = tax.canonical_level2(row.level2.text) or display_name(row.level2.text)
+    return l1, l2
+
+
+def indicator_entries(city_forms: Sequence[CityForm], library: IndicatorLibrary) -> list[dict]:
+    """One dict per indicator row that names an indicator (placeholder rows are left out)."""
+    from xl_tools.domain.values import is_placeholder_text
+
+    entries = []
+    for position, cf in enumerate(city_forms):
+        for index, row in enumerate(cf.form.rows):
+            key_text = row.level3.text
+            if not canonical_key(key_text) or is_placeholder_text(key_text):
+                continue
+            entry: LibraryEntry | None = library.lookup(key_text)
+            key = entry.key if entry else canonical_key(key_text)
+            value_text = row.value.text
+            parsed = parse(value_text)
+            kind = _kind_name(getattr(parsed, "kind", ""))
+            number = getattr(parsed, "number", None)
+            unit = getattr(parsed, "unit", None) or None
+            if kind in ("placeholder", "") or not value_text.strip():
+                kind = "missing"
+            if kind == "rate" and not unit:
+                unit = "%"
+            l1, l2 = _level_names(row)
+            entries.append({
+                "position": position,
+                "order": order_key(cf.city),
+                "row": index,
+                "city": cf.city,
+                "key": key,
+                "name": entry.name if entry else display_name(key_text),
+                "in_library": entry is not None,
+                "lib_unit": entry.unit if entry else None,
+                "level1": (entry.level1 if entry and entry.level1 else l1),
+                "level2": (entry.level2 if entry and entry.level2 else l2),
+                "kind": kind,
+                "op": getattr(parsed, "op", None) or None,
+                "number": Decimal(number) if number is not None else None,
+                "unit": unit,
+                "dim": _dimension(unit, kind),
+                "deadline": getattr(parsed, "deadline", None),
+                "text": value_text,
+                "sheet": cf.form.sheet,
+                "cell": row.value.cell,
+                "level3_cell": row.level3.cell,
+            })
+    return entries
+
+
+QUANTITATIVE_KINDS = ("quantitative", "rate", "deadline")
+
+
+# --- grouping -------------------------------------------------------------------------------------------
+
+def _city_value(group, number_of) -> CityValue:
+    """Merge one city's entries of one row (normally one entry) into a CityValue."""
+    first = group.iloc[0]
+    numbers = [number_of(r) for r in group.itertuples()]
+    number = clean_number(sum(numbers, Decimal(0))) if numbers and all(n is not None for n in numbers) else None
+    ops = [r.op for r in group.itertuples()]
+    return CityValue(
+        number=number,
+        text="；".join(dict.fromkeys(r.text for r in group.itertuples())),
+        op=combine_operators(ops) if len(ops) > 1 else (ops[0] or None),
+        sheet=first["sheet"],
+        cells=tuple(c for c in group["cell"] if c),
+        level3_cells=tuple(c for c in group["level3_cell"] if c),
+    )
+
+
+def _display_unit(rows, dim: str) -> str:
+    """The unit a (key, dimension) row is shown in: the library's, else what most cities wrote."""
+    lib_units = [u for u in rows["lib_unit"] if u]
+    if dim == "money":
+        if lib_units and lib_units[0] in MONEY_UNITS:
+            return lib_units[0]
+        written = rows["text"].map(money_unit_written)
+        return written.value_counts(sort=False).idxmax()
+    if dim == "deadline":
+        return ""
+    return dim
+
+
+def _range_text(values: list[tuple[object, str]], low: str, high: str) -> str:
+    """``最低 90%，最高 100%``; ``均为 2021年`` when every city wrote the same; the value itself for one city."""
+    if not values:
+        return ""
+    if len(values) == 1:
+        return values[0][1]
+    ordered = sorted(values, key=lambda v: v[0])
+    if ordered[0][0] == ordered[-1][0]:
+        return f"均为 {ordered[0][1]}"
+    return f"{low} {ordered[0][1]}，{high} {ordered[-1][1]}"
+
+
+def clean_number(number: Decimal | None) -> Decimal | None:
+    """A Decimal without trailing zeros or exponent noise: 3.0000 → 3, 0.50 → 0.5."""
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return Decimal(int(number))
+    return number.normalize()
+
+
+def _deadline_sort_value(deadline, text: str):
+    if deadline is None:
+        return text
+    if isinstance(deadline, (tuple, list)):
+        return tuple(x if x is not None else 99 for x in deadline)
+    return deadline
+
+
+def _sorted_by_city(by_city: dict[str, CityValue]) -> dict[str, CityValue]:
+    return dict(sorted(by_city.items(), key=lambda kv: order_key(kv[0])))
+
+
+def _indicator_rows(df) -> list[IndicatorTotal]:
+    rows: list[IndicatorTotal] = []
+    quant = df[df["kind"].isin(QUANTITATIVE_KINDS)]
+    for key, by_key in quant.groupby("key", sort=False):
+        dims = list(dict.fromkeys(by_key["dim"]))
+        for dim, group in by_key.groupby("dim", sort=False):
+            first = group.iloc[0]
+            unit = _display_unit(group, dim)
+            factor = _PER_WAN.get(unit, Decimal(1)) if dim == "money" else Decimal(1)
+
+            def number_of(r, factor=factor):
+                return None if r.number is None else clean_number(r.number * factor)
+
+            by_city = {city: _city_value(g, number_of) for city, g in group.groupby("city", sort=False)}
+            by_city = _sorted_by_city(by_city)
+            ops = [cv.op for cv in by_city.values()]
+            other_units = tuple(_dimension_label(d, by_key) for d in dims if d != dim)
+            if dim == "deadline":
+                kind, op, total = DEADLINE, None, None
+                values = [(_deadline_sort_value(r.deadline, r.text), r.text.strip()) for r in group.itertuples()]
+                try:
+                    total_text = _range_text(values, "最早", "最晚")
+                except TypeError:
+                    total_text = "、".join(dict.fromkeys(v[1] for v in values))
+            elif dim == "%":
+                kind, op, total = RATE, None, None
+                values = [(cv.number, cv.text.strip()) for cv in by_city.values() if cv.number is not None]
+                total_text = _range_text(values, "最低", "最高")
+            elif dim == "":
+                kind, op, total = UNITLESS, None, None
+                total_text = "未写单位，未合计"
+            else:
+                op = combine_operators(ops)
+                if op is None:
+                    kind, total = OP_CONFLICT, None
+                    total_text = "有“≥”也有“≤”，不能相加"
+                elif any(cv.number is None for cv in by_city.values()):
+                    kind, total, total_text = UNITLESS, None, "数值不完整，未合计"
+                else:
+                    kind = SUM
+                    total = clean_number(sum((cv.number for cv in by_city.values()), Decimal(0)))
+                    total_text = format_total(op, total, unit)
+            rows.append(IndicatorTotal(
+                key=key, name=first["name"], level1=first["level1"], level2=first["level2"], unit=unit,
+                operator=op, kind=kind, total=total, total_text=total_text, by_city=by_city,
+                in_library=bool(first["in_library"]), other_units=other_units,
+            ))
+    return rows
+
+
+def _dimension_label(dim: str, by_key) -> str:
+    if dim == "money":
+        return _display_unit(by_key[by_key["dim"] == "money"], "money")
+    if dim == "deadline":
+        return "期限"
+    return dim or "无单位"
+
+
+def _qualitative_rows(df) -> list[QualitativeRow]:
+    rows = []
+    qual = df[~df["kind"].isin(QUANTITATIVE_KINDS)]
+    for key, group in qual.groupby("key", sort=False):
+        first = group.iloc[0]
+        by_city = {}
+        for city, g in group.groupby("city", sort=False):
+            texts = [t if t.strip() else "（未填写指标值）" for t in g["text"]]
+            by_city[city] = CityValue(
+                number=None, text="；".join(dict.fromkeys(texts)), sheet=g.iloc[0]["sheet"],
+                cells=tuple(c for c in g["cell"] if c), level3_cells=tuple(c for c in g["level3_cell"] if c),
+            )
+        rows.append(QualitativeRow(key=key, name=first["name"], level1=first["level1"], level2=first["level2"],
+                                   by_city=_sorted_by_city(by_city), in_library=bool(first["in_library"])))
+    return rows
+
+
+def _taxonomy_rank(level1: str, level2: str) -> tuple[int, int]:
+    tax = taxonomy()
+    names1 = tax.level1_names
+    r1 = names1.index(level1) if level1 in names1 else len(names1)
+    names2 = tax.level2_of(level1)
+    r2 = names2.index(level2) if level2 in names2 else len(names2)
+    return r1, r2
+
+
+def compute_totals(city_forms: Sequence[CityForm], library: IndicatorLibrary) -> Totals:
+    """Totals over the counted forms (``city_forms`` in any order; output in taxonomy, then city order)."""
+    import pandas as pd
+
+    entries = indicator_entries(city_forms, library)
+    columns = ["position", "order", "row", "city", "key", "name", "in_library", "lib_unit", "level1", "level2",
+               "kind", "op", "number", "unit", "dim", "deadline", "text", "sheet", "cell", "level3_cell"]
+    df = pd.DataFrame(entries, columns=columns).astype(object)
+    if df.empty:
+        return Totals((), ())
+    # First appearance in city order, then the form's row order, decides the order within a 二级指标.
+    df = df.sort_values(["order", "row"], kind="stable").reset_index(drop=True)
+    first_seen = {k: i for i, k in reversed(list(enumerate(df["key"])))}
+
+    def rank(row) -> tuple:
+        return (*_taxonomy_rank(row.level1, row.level2), first_seen[row.key])
+
+    indicators = sorted(_indicator_rows(df), key=lambda r: (*rank(r), r.kind != SUM, r.unit))
+    qualitative = sorted(_qualitative_rows(df), key=rank)
+    return Totals(tuple(indicators), tuple(qualitative))
+
+
+def funding_wan(text: str) -> Decimal | None:
+    """资金需求 in 万元: ``460万元`` → 460, ``460`` → 460 (the field is in 万元), ``3亿`` → 30000; else None."""
+    if not text.strip():
+        return None
+    parsed = parse(text)
+    number = getattr(parsed, "number", None)
+    unit = getattr(parsed, "unit", None)
+    if number is None or _kind_name(getattr(parsed, "kind", "")) != "quantitative":
+        return None
+    if unit and unit not in MONEY_UNITS:
+        return None
+    number = Decimal(number)
+    if number <= 0:
+        return None
+    return number

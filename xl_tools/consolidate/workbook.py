@@ -1,0 +1,545 @@
+"""The provincial workbook (openpyxl): 汇总表, 指标汇总, 定性指标, 校验结果, then one sheet per city form.
+
+Totals are live formulas (``=SUM(E4:E7)``) that also carry their computed value: openpyxl writes formulas with
+an empty ``<v/>``, so after openpyxl serialises the workbook the sheet XML is patched to hold the cached value
+(readers that do not calculate — pandas, calamine, a phone preview — still see the numbers).
+
+The four summary sheets are written by :func:`write_summary_sheets`, which also works on an existing workbook
+(it replaces the summary sheets it finds), so 生成汇总表 in Excel can rebuild them from the city sheets.
+Every addresses here belongs to the summary sheets; the city sheets' cells are the layout module's business.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from xl_tools.consolidate.model import Consolidation, consolidate_forms
+from xl_tools.consolidate.totals import SUM, format_number
+
+SUMMARY, INDICATORS, QUALITATIVE, RESULTS = "汇总表", "指标汇总", "定性指标", "校验结果"
+SUMMARY_SHEET_NAMES = (SUMMARY, INDICATORS, QUALITATIVE, RESULTS)
+CACHE_ATTR = "_xl_tools_cached_values"
+
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+_FIXED_W3CDTF = "2020-01-01T00:00:00Z"
+_TEXT_FORMULA_START = ("=", "+", "-", "@")
+
+KIND_NOTES = {
+    SUM: "",
+    "rate": "比率不相加，列出最低和最高",
+    "deadline": "完成期限不相加，列出最早和最晚",
+    "unitless": "有地市未写单位，未合计：请补写单位",
+    "operator-conflict": "有的地市写“≥”，有的写“≤”，不能相加",
+}
+KIND_LABELS = {SUM: "合计", "rate": "比率", "deadline": "期限", "unitless": "未合计", "operator-conflict": "未合计"}
+
+
+# --- cell helpers ---------------------------------------------------------------------------------------
+
+class _Sheet:
+    """A thin writer over one worksheet: styles, text that is never a formula, formulas with cached values."""
+
+    def __init__(self, ws, cached: dict) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.ws = ws
+        self.cached = cached
+        thin = Side(style="thin", color="808080")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.font = Font(name="宋体", size=10)
+        self.bold = Font(name="宋体", size=10, bold=True)
+        self.title_font = Font(name="黑体", size=14, bold=True)
+        self.link_font = Font(name="宋体", size=10, color="0563C1", underline="single")
+        self.head_fill = PatternFill("solid", fgColor="D9E1F2")
+        self.total_fill = PatternFill("solid", fgColor="F2F2F2")
+        self.error_fill = PatternFill("solid", fgColor="FFC7CE")
+        self.warning_fill = PatternFill("solid", fgColor="FFEB9C")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.number_align = Alignment(horizontal="right", vertical="top")
+
+    def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True):
+        """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        cell = self.ws.cell(row=row, column=col)
+        text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = text if text else None
+        if text:
+            cell.data_type = "s"
+            if text.startswith(_TEXT_FORMULA_START):
+                cell.quotePrefix = True
+        cell.font = self.bold if bold else self.font
+        cell.alignment = self.wrap if wrap else self.center
+        cell.border = self.border
+        return cell
+
+    def number(self, row: int, col: int, value: Decimal | int | None, *, fmt: str = "General", bold=False):
+        cell = self.ws.cell(row=row, column=col)
+        cell.value = _excel_number(value)
+        cell.number_format = fmt
+        cell.font = self.bold if bold else self.font
+        cell.alignment = self.number_align
+        cell.border = self.border
+        return cell
+
+    def formula(self, row: int, col: int, formula: str, cached: Decimal | int | None, *, fmt="General",
+                bold=False):
+        """A live formula whose computed value is stored too (patched into the XML on save)."""
+        cell = self.ws.cell(row=row, column=col)
+        cell.value = "=" + formula.lstrip("=")
+        cell.number_format = fmt
+        cell.font = self.bold if bold else self.font
+        cell.alignment = self.number_align
+        cell.border = self.border
+        if cached is not None:
+            self.cached.setdefault(self.ws.title, {})[cell.coordinate] = _excel_number(cached)
+        return cell
+
+    def link(self, cell, sheet: str | None, target: str | None) -> None:
+        """An internal hyperlink (``#'广州'!D15``): a location inside this workbook, never a file or URL."""
+        from openpyxl.worksheet.hyperlink import Hyperlink
+
+        if not sheet:
+            return
+        location = f"{_quote(sheet)}!{target or 'A1'}"
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location, display=str(cell.value or ""))
+        cell.font = self.link_font
+
+    def title(self, text: str, width: int, subtitle: str | None = None) -> int:
+        """Title (row 1) and optional subtitle (row 2) across ``width`` columns; returns the header row."""
+        from openpyxl.styles import Alignment
+
+        self.ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        cell = self.ws.cell(row=1, column=1, value=text)
+        cell.data_type = "s"
+        cell.font = self.title_font
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        self.ws.row_dimensions[1].height = 28
+        if subtitle is None:
+            return 2
+        self.ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+        sub = self.ws.cell(row=2, column=1, value=subtitle)
+        sub.data_type = "s"
+        sub.font = self.font
+        sub.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        self.ws.row_dimensions[2].height = 30
+        return 3
+
+    def header(self, row: int, labels: Sequence[str]) -> None:
+        for col, label in enumerate(labels, start=1):
+            cell = self.text(row, col, label, bold=True, wrap=False)
+            cell.fill = self.head_fill
+
+    def widths(self, widths: Sequence[float]) -> None:
+        from openpyxl.utils import get_column_letter
+
+        for col, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+
+    def print_ready(self, header_row: int, *, filter_cols: int | None = None, last_row: int | None = None) -> None:
+        """A4 landscape, fit to one page wide, title rows repeated, frozen header, page numbers."""
+        ws = self.ws
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.print_title_rows = f"1:{header_row}"
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+        if filter_cols and last_row and last_row > header_row:
+            from openpyxl.utils import get_column_letter
+
+            ws.auto_filter.ref = f"A{header_row}:{get_column_letter(filter_cols)}{last_row}"
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _excel_number(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _col(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _replace_sheet(wb, title: str, index: int):
+    if title in wb.sheetnames:
+        old = wb[title]
+        wb.remove(old)
+    return wb.create_sheet(title, index)
+
+
+# --- the four summary sheets ----------------------------------------------------------------------------
+
+def _year_text(cons: Consolidation) -> str:
+    return f"{cons.year}年" if cons.year else ""
+
+
+def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
+    """汇总表: one row per city (GB/T 2260 order), a 合计 row with live SUMs, a bar chart of 资金需求."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    ws = _replace_sheet(wb, SUMMARY, index)
+    s = _Sheet(ws, cached)
+    labels = ["地市", "代码", "项目名称", "预算年度", "资金需求(万元)", "指标数", "校验错误", "校验警告"]
+    errors_total = sum(c.errors for c in cons.cities)
+    unreadable = len(cons.unreadable)
+    subtitle = (f"共 {len(cons.cities)} 个地市，资金需求合计 {format_number(cons.total_funding_wan)} 万元。"
+                "点击地市名称可打开该市的绩效目标表；问题清单见“校验结果”工作表。")
+    if unreadable:
+        subtitle += f"另有 {unreadable} 个文件无法读取，未计入合计（见“校验结果”）。"
+    head = s.title(f"{_year_text(cons)}省财政专项转移支付绩效目标汇总表", len(labels), subtitle)
+    s.header(head, labels)
+    first = head + 1
+    row = first
+    for city in cons.cities:
+        link = s.text(row, 1, city.city, wrap=False)
+        s.link(link, city.sheet, city.funding_cell or "A1")
+        s.text(row, 2, city.code, wrap=False)
+        s.text(row, 3, city.project_name)
+        s.text(row, 4, f"{city.year}年" if city.year else "", wrap=False)
+        s.number(row, 5, city.funding_wan, fmt="#,##0.00")
+        s.number(row, 6, city.indicator_count, fmt="0")
+        err = s.number(row, 7, city.errors, fmt="0")
+        warn = s.number(row, 8, city.warnings, fmt="0")
+        if city.errors:
+            err.fill = s.error_fill
+        if city.warnings:
+            warn.fill = s.warning_fill
+        row += 1
+    last = row - 1
+    total_row = row
+    s.text(total_row, 1, "合计", bold=True, wrap=False)
+    s.text(total_row, 2, "", wrap=False)
+    s.text(total_row, 3, f"{len(cons.cities)} 个地市", bold=True)
+    s.text(total_row, 4, _year_text(cons), wrap=False)
+    rng = (first, last)
+    s.formula(total_row, 5, _sum(5, *rng), cons.total_funding_wan, fmt="#,##0.00", bold=True)
+    s.formula(total_row, 6, _sum(6, *rng), sum(c.indicator_count for c in cons.cities), fmt="0", bold=True)
+    s.formula(total_row, 7, _sum(7, *rng), errors_total, fmt="0", bold=True)
+    s.formula(total_row, 8, _sum(8, *rng), sum(c.warnings for c in cons.cities), fmt="0", bold=True)
+    for col in range(1, 9):
+        ws.cell(row=total_row, column=col).fill = s.total_fill
+    s.widths([10, 9, 48, 10, 15, 8, 9, 9])
+    s.print_ready(head)
+
+    if cons.cities:
+        chart = BarChart()
+        chart.type = "col"
+        chart.style = 10
+        chart.title = "各地市资金需求（万元）"
+        chart.y_axis.title = "万元"
+        chart.x_axis.title = "地市"
+        chart.legend = None
+        data = Reference(ws, min_col=5, min_row=head, max_row=last)
+        cats = Reference(ws, min_col=1, min_row=first, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showVal = True
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.height = 8
+        chart.width = 16
+        ws.add_chart(chart, f"A{total_row + 2}")
+    return ws
+
+
+def _sum(col: int, first: int, last: int) -> str:
+    c = _col(col)
+    return f"SUM({c}{first}:{c}{last})"
+
+
+def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1):
+    """指标汇总: 一级, 二级, 三级, 单位, 运算符, one column per city, 合计 (live SUM), 地市数, 说明."""
+    ws = _replace_sheet(wb, INDICATORS, index)
+    s = _Sheet(ws, cached)
+    cities = list(cons.city_names)
+    labels = ["一级指标", "二级指标", "三级指标", "单位", "运算符", *cities, "合计", "地市数", "说明"]
+    head = s.title(f"{_year_text(cons)}绩效指标汇总（定量指标）", len(labels),
+                   "同一指标（忽略“指标N:”、空格和标点，并按指标库归并不同写法）单位相同才相加；"
+                   "比率、期限不相加；单位不同的分行列出。定性指标见“定性指标”工作表。")
+    s.header(head, labels)
+    first_city_col = 6
+    total_col = first_city_col + len(cities)
+    count_col = total_col + 1
+    note_col = total_col + 2
+    row = head + 1
+    for ind in cons.indicators:
+        s.text(row, 1, ind.level1)
+        s.text(row, 2, ind.level2)
+        s.text(row, 3, ind.name)
+        s.text(row, 4, ind.unit, wrap=False)
+        s.text(row, 5, ind.operator if ind.summed else "", wrap=False)
+        for offset, city in enumerate(cities):
+            col = first_city_col + offset
+            value = ind.by_city.get(city)
+            if value is None:
+                s.text(row, col, "")
+            elif ind.summed:
+                s.number(row, col, value.number)
+            else:
+                s.text(row, col, value.text.strip())
+        city_range = f"{_col(first_city_col)}{row}:{_col(total_col - 1)}{row}"
+        if ind.summed:
+            s.formula(row, total_col, f"SUM({city_range})", ind.total, bold=True)
+        else:
+            s.text(row, total_col, ind.total_text, bold=True)
+        ws.cell(row=row, column=total_col).fill = s.total_fill
+        s.formula(row, count_col, f"COUNTA({city_range})", ind.city_count, fmt="0")
+        note = KIND_NOTES.get(ind.kind, "")
+        if ind.summed:
+            note = f"合计 {ind.total_text}"
+        if ind.other_units:
+            note += ("；" if note else "") + "同一指标另有单位“" + "、".join(ind.other_units) + "”的一行，单位不同未相加"
+        if not ind.in_library:
+            note += ("；" if note else "") + "指标库中没有该指标，按原文归并"
+        s.text(row, note_col, note)
+        row += 1
+    s.widths([10, 12, 40, 6, 7, *([11] * len(cities)), 14, 7, 30])
+    s.print_ready(head, filter_cols=note_col, last_row=row - 1)
+    return ws
+
+
+def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 2):
+    """定性指标: the words each city wrote for each qualitative indicator."""
+    ws = _replace_sheet(wb, QUALITATIVE, index)
+    s = _Sheet(ws, cached)
+    cities = list(cons.city_names)
+    labels = ["一级指标", "二级指标", "三级指标", *cities, "地市数"]
+    head = s.title(f"{_year_text(cons)}绩效指标汇总（定性指标）", len(labels),
+                   "定性指标不相加，逐市列出原文；“进一步提升”等笼统表述建议改为可衡量的目标。")
+    s.header(head, labels)
+    row = head + 1
+    first_city_col = 4
+    count_col = first_city_col + len(cities)
+    for q in cons.qualitative:
+        s.text(row, 1, q.level1)
+        s.text(row, 2, q.level2)
+        s.text(row, 3, q.name)
+        for offset, city in enumerate(cities):
+            value = q.by_city.get(city)
+            s.text(row, first_city_col + offset, value.text.strip() if value else "")
+        city_range = f"{_col(first_city_col)}{row}:{_col(count_col - 1)}{row}"
+        s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
+        row += 1
+    s.widths([10, 12, 36, *([24] * len(cities)), 7])
+    s.print_ready(head, filter_cols=count_col, last_row=row - 1)
+    return ws
+
+
+def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
+    """校验结果: every finding of every city and across cities, each linked to the cell to fix."""
+    from xl_tools.rules.findings import SEVERITY_LABELS
+
+    ws = _replace_sheet(wb, RESULTS, index)
+    s = _Sheet(ws, cached)
+    labels = ["序号", "地市", "级别", "代码", "位置", "项目", "问题及修改方法", "建议值"]
+    errors = sum(1 for f in cons.findings if f.severity == "error")
+    warnings = sum(1 for f in cons.findings if f.severity == "warning")
+    head = s.title(f"{_year_text(cons)}绩效目标表校验结果", len(labels),
+                   f"共 {len(cons.findings)} 条：错误 {errors} 条（须改正），警告 {warnings} 条（建议改进）。"
+                   "点击“位置”可跳到需要修改的单元格。")
+    s.header(head, labels)
+    row = head + 1
+    for number, f in enumerate(cons.findings, start=1):
+        s.number(row, 1, number, fmt="0")
+        s.text(row, 2, f.city or "", wrap=False)
+        level = s.text(row, 3, SEVERITY_LABELS.get(f.severity, f.severity), wrap=False)
+        if f.severity == "error":
+            level.fill = s.error_fill
+        elif f.severity == "warning":
+            level.fill = s.warning_fill
+        s.text(row, 4, f.code, wrap=False)
+        where = f"{f.sheet} {f.cell}" if f.sheet and f.cell else (f.sheet or "")
+        place = s.text(row, 5, where, wrap=False)
+        if f.sheet and f.sheet in wb.sheetnames:
+            s.link(place, f.sheet, f.cell)
+        s.text(row, 6, f.field or "")
+        s.text(row, 7, f.message)
+        s.text(row, 8, f.suggestion or "")
+        row += 1
+    s.widths([6, 9, 6, 22, 12, 28, 70, 14])
+    s.print_ready(head, filter_cols=len(labels), last_row=row - 1)
+    return ws
+
+
+def write_summary_sheets(wb, cons: Consolidation) -> dict[str, dict[str, object]]:
+    """(Re)write 汇总表, 指标汇总, 定性指标 and 校验结果 as the first four sheets of ``wb``.
+
+    Existing sheets of those names are replaced; city sheets are left alone. Returns the cached values of the
+    formula cells ({sheet: {cell: value}}), also kept on the workbook for :func:`workbook_bytes`.
+    """
+    cached: dict[str, dict[str, object]] = {}
+    write_summary_sheet(wb, cons, cached, 0)
+    write_indicator_sheet(wb, cons, cached, 1)
+    write_qualitative_sheet(wb, cons, cached, 2)
+    write_results_sheet(wb, cons, cached, 3)
+    previous = getattr(wb, CACHE_ATTR, {})
+    previous = {k: v for k, v in previous.items() if k not in SUMMARY_SHEET_NAMES}
+    previous.update(cached)
+    setattr(wb, CACHE_ATTR, previous)
+    wb.active = 0
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == SUMMARY
+    return cached
+
+
+# --- the whole workbook ---------------------------------------------------------------------------------
+
+def _add_city_sheet(wb, form, title: str):
+    from xl_tools.workbook.writer import add_form_sheet
+
+    return add_form_sheet(wb, form, title)
+
+
+def _city_title(form, taken: set[str]) -> str:
+    from xl_tools.workbook.layout import safe_sheet_title
+
+    return safe_sheet_title(form.city or form.sheet or "未识别地市", taken | set(SUMMARY_SHEET_NAMES))
+
+
+def build_workbook(cons: Consolidation):
+    """A new openpyxl workbook with the summary sheets and every city's form; returns (wb, re-located cons).
+
+    The city sheets are written first so every finding and link points at the cell in *this* workbook.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    located = []
+    for form in cons.forms:
+        title = _city_title(form, taken)
+        taken.add(title)
+        placed = _add_city_sheet(wb, form, title)
+        located.append(placed)
+    here = consolidate_forms(located, library=cons.library, unreadable=cons.unreadable, sources=cons.sources)
+    write_summary_sheets(wb, here)
+    _fixed_properties(wb, cons)
+    return wb, here
+
+
+def _fixed_properties(wb, cons: Consolidation) -> None:
+    import datetime
+
+    fixed = datetime.datetime(2020, 1, 1)
+    props = wb.properties
+    props.creator = "xl_tools"
+    props.lastModifiedBy = "xl_tools"
+    props.title = f"{_year_text(cons)}省财政专项转移支付绩效目标汇总表"
+    props.created = fixed
+    props.modified = fixed
+
+
+# --- serialising with cached values ---------------------------------------------------------------------
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → part name (``xl/worksheets/sheet1.xml``)."""
+    from defusedxml import ElementTree as ET
+
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship")}
+    found = {}
+    for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_NS_REL}}}id"), "")
+        target = target.lstrip("/")
+        if not target.startswith("xl/"):
+            target = "xl/" + target
+        found[sheet.get("name")] = target
+    return found
+
+
+def _format_cached(value) -> tuple[str, str]:
+    """(type attribute, <v> text) of a cached formula result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, (int, float, Decimal)):
+        return "", format_number(Decimal(str(value)))
+    return ' t="str"', escape(str(value))
+
+
+def _patch_sheet(xml: str, values: dict[str, object]) -> str:
+    """Put each cached value into its formula cell's empty ``<v/>``."""
+    def fill(match: re.Match) -> str:
+        ref, attrs, formula = match.group(1), match.group(2), match.group(3)
+        if ref not in values or values[ref] is None:
+            return match.group(0)
+        type_attr, text = _format_cached(values[ref])
+        attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
+        return f'<c r="{ref}"{attrs}{type_attr}><f>{formula}</f><v>{text}</v></c>'
+
+    pattern = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)?</c>')
+    return pattern.sub(fill, xml)
+
+
+def workbook_bytes(wb) -> bytes:
+    """The .xlsx bytes of ``wb``: formula cells carry their cached values; fixed properties and zip times."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()       # unlike Workbook.save, keeps properties.modified as set
+    cached = getattr(wb, CACHE_ATTR, {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        paths = {part: cached[title] for title, part in _sheet_paths(src).items() if title in cached}
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in paths:
+                data = _patch_sheet(data.decode("utf-8"), paths[info.filename]).encode("utf-8")
+            elif info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rf"\g<1>{_FIXED_W3CDTF}\2",
+                              text)
+                data = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def save_workbook(wb, path: str | os.PathLike, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
+    """Save atomically (never onto an input) with cached formula values; deterministic bytes."""
+    from xl_tools.fileio import atomic_write, refuse_input_overwrite
+
+    refuse_input_overwrite(path, inputs)
+    data = workbook_bytes(wb)
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_consolidation(cons: Consolidation, path: str | os.PathLike, *,
+                        inputs: Sequence[str | os.PathLike] = ()) -> Path:
+    """Write the provincial workbook to ``path`` (atomic; refuses to overwrite any input file)."""
+    sources = list(inputs) + list(cons.sources) + [f.source for f in cons.forms if f.source]
+    wb, _ = build_workbook(cons)
+    return save_workbook(wb, path, inputs=sources)
