@@ -217,6 +217,8 @@ CASES: list[Case] = [
          [["invalid-level1", rcell(6, "level1"), "效益指标"]], message_has=("是二级指标",)),
     Case("invalid-level2 heading", with_rows(insert_row(2, ("", "培训数量要求", "举办培训", "≥2场"))),
          [["invalid-level2", rcell(2, "level2"), "数量指标"]], message_has=("小标题请写进三级指标",)),
+    Case("invalid-level2 shifted row", with_rows(insert_row(2, ("", "培训数量要求", "举办至少2场次面向企业的培训", ""))),
+         [["invalid-level2", rcell(2, "level2"), "数量指标"]], message_has=("这一行错位了",)),
     Case("invalid-level2 wrong parent", with_rows(set_row(5, ("效益指标", "数量指标", "知识产权证券化影响力",
                                                               "形成可复制可推广模式"))),
          [["invalid-level2", rcell(5, "level2"), None]]),

@@ -43,6 +43,7 @@ class LevelProblem:
     level1: str | None          # the 一级 in force (for level2 problems)
     reason: str                 # unknown | wrong-parent | empty | is-level2
     suggestion: str | None = None
+    shifted: bool = False       # the row sits one column left: heading in 二级, sentence in 三级, no 指标值
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Row:
     level1: str | None          # effective taxonomy 一级 (None when unknown)
     level2: str | None          # effective taxonomy 二级 (None when unknown)
     status: str                 # real | placeholder | slot
+    shifted: bool = False       # see LevelProblem.shifted: its invalid-level2 finding says how to move it
 
     @property
     def level3(self) -> Located:
@@ -151,8 +153,9 @@ class FormContext:
                     from xl_tools.rules.suggest import level2_for
 
                     allowed = tax.level2_of(cur1) if cur1 else tax.level2_names
-                    self.level_problems.append(
-                        LevelProblem("level2", ind.level2, t2, cur1, "unknown", level2_for(t2, allowed)))
+                    shifted = bool(ind.level3.text) and not ind.value.text
+                    self.level_problems.append(LevelProblem("level2", ind.level2, t2, cur1, "unknown",
+                                                            level2_for(t2, allowed), shifted))
                 else:
                     parent = tax.parent_of(c2)
                     if parent != cur1 and t1 and cur1 is not None:
@@ -177,4 +180,6 @@ class FormContext:
             elif status == "real" and not seen2 and cur1 is not None:
                 self.level_problems.append(LevelProblem("level2", ind.level2, "", cur1, "empty", None))
                 seen2 = True
-            self.rows.append(Row(index, ind, cur1, cur2, status))
+            shifted = bool(t2) and cur2 is None and status == "real" and not tv \
+                and tax.canonical_level2(t2) is None
+            self.rows.append(Row(index, ind, cur1, cur2, status, shifted))

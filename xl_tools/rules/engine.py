@@ -20,10 +20,11 @@ def findings_for(form: Form) -> list[Finding]:
     for rule in rules_in("form"):
         for h in rule.check(ctx):
             message = rule.message(field=h.field, **h.params)
-            key = (rule.code, h.cell, message)
-            if key in seen:
-                continue        # a merged cell read once per row reports once
-            seen.add(key)
+            if h.cell is not None:
+                key = (rule.code, h.cell, message)
+                if key in seen:
+                    continue        # a merged cell read once per row reports once
+                seen.add(key)
             found.append(Finding(rule.code, rule.severity, form.city, form.sheet, h.cell, h.field, message,
                                  h.suggestion))
     return found

@@ -56,7 +56,11 @@ def invalid_level2(ctx):
     for p in ctx.level_problems:
         if p.column != "level2":
             continue
-        if p.reason == "unknown":
+        if p.reason == "unknown" and p.shifted:
+            problem = "不在指标体系中"
+            extra = (f"。这一行错位了：请把“{p.text}”移到三级指标列、把右边的内容移到指标值列"
+                     + (f"，二级指标选“{p.suggestion}”" if p.suggestion else ""))
+        elif p.reason == "unknown":
             problem = "不在指标体系中"
             extra = f"；“{p.text}”这类小标题请写进三级指标"
         elif p.reason == "wrong-parent":
@@ -89,7 +93,7 @@ def missing_value(ctx):
     from xl_tools.domain.values import extract_targets
 
     for row in ctx.real_rows:
-        if row.value_missing:
+        if row.value_missing and not row.shifted:     # a shifted row's invalid-level2 says how to move it
             suggestion = join_targets(extract_targets(row.level3.text))
             yield hit(row.value, row.name, suggestion, example=suggestion or "≥2场")
 

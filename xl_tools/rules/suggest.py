@@ -39,5 +39,5 @@ def level2_for(heading: str, allowed: Iterable[str] = ()) -> str | None:
 
 def join_targets(targets: Iterable[object]) -> str | None:
     """Targets formatted and joined with ``；`` (``≥2场次；≥50人次``), None when there are none."""
-    parts = list(dict.fromkeys(t.format() for t in targets))
+    parts = [t.format() for t in targets]
     return "；".join(parts) if parts else None
