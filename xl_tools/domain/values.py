@@ -1,0 +1,435 @@
+"""The 指标值 (indicator value) grammar: parse a cell into a typed value, and format it back.
+
+Stdlib only, no Excel library: it runs on a ribbon click. The grammar is described in the design notes
+(domain.md, "指标值 grammar").
+
+Decisions the grammar leaves open, fixed here:
+
+- 达到 reads as ≥ (a target to reach); 超过/大于/高于/多于 are strict (>), 低于/小于/少于 strict (<).
+- "=" is rendered bare: `format` gives "9份", not "=9份".
+- Money is kept in 万元: 3亿 = 30000万元, 5000元 = 0.5万元. A bare 亿 or 万 after a number, with no unit,
+  is money (≥3亿 → ≥30000万元); 万/亿 before another unit is a multiplier (1.5万人次 = 15000人次).
+- An integer year 1900..2199 with unit 年 and operator = or ≤ is a deadline (2021年, ≤2021年, 2021年以内);
+  other 年 values are durations (3年, ≥2021年). Deadlines always carry op "≤".
+- In a sentence, an operator word (至少, 不少于, …) governs the next number in the same clause (clauses end at
+  , ; 。 ! ?); a number counts as a target only with a unit or an attached symbol (≥5); years, ordinals (第3期),
+  titles in 《》 and a lone 一 with no operator (一场主论坛, 一次性) are skipped.
+- Vague wording (vague=True) is set only on QUALITATIVE values: a degree adverb before a change verb
+  (进一步提升, 有所提高, 明显改善, 有力推动 …) or a bare verb/adjective (提升, 良好).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .numerals import CN_NUMERAL_CHARS, parse_chinese_int, to_halfwidth
+
+__all__ = [
+    "Kind",
+    "Target",
+    "ParsedValue",
+    "OPERATORS",
+    "parse_value",
+    "format_value",
+    "extract_targets",
+    "split_inline_value",
+    "is_placeholder_text",
+]
+
+
+class Kind(str, enum.Enum):
+    QUANTITATIVE = "quantitative"  # op + number + unit (unit may be None)
+    RATE = "rate"  # a % value
+    DEADLINE = "deadline"  # 2021年, 2021年12月底前, 2021年6月30日前
+    QUALITATIVE = "qualitative"  # text with no target
+    PLACEHOLDER = "placeholder"  # "", "....", "指标4:", "指标9: ...."
+    SENTENCE = "sentence-with-targets"  # a sentence holding targets
+
+
+OPERATORS = ("≥", "≤", "=", ">", "<")
+
+# ---------------------------------------------------------------- numbers
+
+# Wide exponent range so no input can overflow; 100 significant digits are plenty for any target.
+_CTX = decimal.Context(prec=100, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+_WAN = Decimal(10000)
+
+
+def _canon(number: Decimal) -> Decimal:
+    """One representation per value: no trailing zeros, no exponent (9.0 → 9, 3E+4 → 30000)."""
+    number = _CTX.normalize(number)
+    if number.is_zero():
+        return Decimal(0)
+    return Decimal(format(number, "f"))
+
+
+def _fmt_number(number: Decimal) -> str:
+    return format(_canon(number), "f")
+
+
+# ---------------------------------------------------------------- grammar tables
+
+_SYMBOL_OPS = {">=": "≥", "=>": "≥", "≥": "≥", "<=": "≤", "=<": "≤", "≤": "≤", ">": ">", "<": "<", "=": "="}
+_WORD_OPS = {
+    "大于或等于": "≥", "大于等于": "≥", "不少于": "≥", "不低于": "≥", "不小于": "≥", "至少": "≥", "最少": "≥",
+    "达到": "≥",
+    "小于或等于": "≤", "小于等于": "≤", "不超过": "≤", "不高于": "≤", "不多于": "≤", "不大于": "≤", "最多": "≤",
+    "至多": "≤",
+    "超过": ">", "大于": ">", "高于": ">", "多于": ">",
+    "小于": "<", "低于": "<", "少于": "<",
+    "等于": "=",
+}  # fmt: skip
+_SUFFIX_OPS = {
+    "及以上": "≥", "或以上": "≥", "以上": "≥",
+    "及以下": "≤", "或以下": "≤", "以下": "≤", "以内": "≤", "之内": "≤",
+}  # fmt: skip
+_UNITS = (
+    "个百分点", "平方公里", "平方米", "百分点", "场次", "人次", "家次", "件次", "项次", "户次", "万元", "亿元", "个月",
+    "公里", "小时", "学时", "课时",
+    "份", "场", "支", "家", "个", "人", "次", "期", "项", "篇", "件", "年", "元", "%", "‰", "天", "周", "户", "座",
+    "台", "套", "本", "册", "条", "名", "所", "批", "处", "类", "种", "部", "间", "米", "吨", "亩", "届", "轮", "门",
+    "节", "款", "张", "幅", "例", "笔", "宗", "栋", "辆",
+)  # fmt: skip
+_UNIT_ALIASES = {"百分点": "个百分点"}
+_MONEY_SCALE = {"元": -4, "万元": 0, "亿元": 4}  # power of ten to 万元
+_MULTIPLIERS = {"十": 1, "百": 2, "千": 3, "万": 4, "亿": 8}
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_SYM = _alternation(_SYMBOL_OPS)
+_WORD = _alternation(_WORD_OPS)
+_SUFFIX = _alternation(_SUFFIX_OPS)
+_UNIT = _alternation(_UNITS)
+_NUMBER = (
+    r"(?P<pct>百分之)?(?:(?P<ar>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)\s*(?P<mult>[十百千万亿]{0,2})"
+    rf"|(?P<cn>[{CN_NUMERAL_CHARS}]+))"
+)
+_TAIL = rf"\s*(?P<unit>{_UNIT})?\s*(?P<suf>{_SUFFIX})?"
+
+# A whole cell that is one target: [op word [为]] [op symbol] [sign] number [unit] [以上/以下…].
+_VALUE_RE = re.compile(rf"(?:(?P<word>{_WORD})\s*(?:为\s*)?)?(?P<sym>{_SYM})?\s*(?P<sign>[-+])?\s*{_NUMBER}{_TAIL}")
+# Scanning a sentence: operator words, clause stops, 《titles》 to skip, and numbers (not after 第, letters, digits).
+_SCAN_RE = re.compile(
+    rf"(?P<word>{_WORD})|(?P<stop>[,;。!?])|(?P<title>《[^《》]*》|〈[^〈〉]*〉)"
+    rf"|(?P<sym>{_SYM})?\s*(?<![第A-Za-z0-9.{CN_NUMERAL_CHARS}]){_NUMBER}{_TAIL}"
+)
+_DEADLINE_RE = re.compile(
+    r"(?:在|于|截至|截止(?:到|至)?|不晚于|不迟于|最迟|≤)?\s*(?P<y>[0-9]{4})\s*年\s*"
+    r"(?:(?P<m>[0-9]{1,2})\s*月\s*(?:(?P<d>[0-9]{1,2})\s*[日号]\s*)?)?"
+    r"(?:年底|年末|底|末|内)?\s*(?:之前|以前|为止|前|止)?\s*(?:完成)?"
+)
+_LABEL_RE = re.compile(r"指标\s*([0-9]+)\s*:\s*")
+_TAG_RE = re.compile(r"</?(?:p|br|span|div|b|i|u|strong|em|font|sup|sub)\b[^<>]*>", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+_FILLER_RE = re.compile(r"[.…·‥⋯。\-—–_/\s]*")
+_TRAILING = ".。,;、!? "
+_VAGUE_RE = re.compile(
+    r"(?:进一步|有所|明显|显著|逐步|不断|稳步|大幅度?|大大|日益|持续|得到|较大|一定程度上?|有效|切实|大力|积极|有力|全面)地?"
+    r"(?:提升|提高|改善|完善|增强|加强|增加|优化|扩大|降低|减少|下降|上升|增长|健全|改进|推进|推动|发展|强化|促进|规范)"
+    r"|^(?:提升|提高|改善|增强|加强|完善|良好|较好|较高|明显|显著|有效)$"
+)
+_YEAR_MIN, _YEAR_MAX = 1900, 2199
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantitative target: operator, number (money in 万元) and normalised unit."""
+
+    op: str
+    number: Decimal
+    unit: str | None
+    text: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        number = self.number if isinstance(self.number, Decimal) else Decimal(str(self.number))
+        object.__setattr__(self, "number", _canon(number))
+
+    def format(self) -> str:
+        """Canonical text: "≥2场次", "9份" (= is bare), "≥6亿元" for whole 亿, else "≥120万元"."""
+        op = "" if self.op == "=" else self.op
+        number, unit = self.number, self.unit or ""
+        if unit == "万元" and number >= _WAN:
+            in_yi = _CTX.scaleb(number, -4)
+            if in_yi == in_yi.to_integral_value():
+                number, unit = in_yi, "亿元"
+        return f"{op}{_fmt_number(number)}{unit}"
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A parsed 指标值. Equality ignores `raw`."""
+
+    raw: str = field(compare=False)
+    kind: Kind
+    op: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    deadline: tuple[int, int | None, int | None] | None = None
+    targets: tuple[Target, ...] = ()
+    vague: bool = False
+    label: str | None = None
+
+
+# ---------------------------------------------------------------- text preparation
+
+
+def _as_text(value: object) -> str:
+    """Cell value → text. Excel numbers come as int/float: 460 → "460", 2020.0 → "2020"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        return _fmt_number(Decimal(repr(value)))
+    if isinstance(value, (int, Decimal)):
+        try:
+            return _fmt_number(Decimal(value)) if Decimal(value).is_finite() else str(value)
+        except (ValueError, ArithmeticError):
+            return str(value)
+    return str(value)
+
+
+def _strip_tags(text: str) -> str:
+    while True:  # to a fixed point: "<<p>p>" leaves "< p>", "<p<p>>" leaves "<p >" which is a tag too
+        stripped = _TAG_RE.sub(" ", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _normalise(text: str) -> str:
+    """Half-width forms, no HTML tags, single spaces, trimmed. Idempotent."""
+    return _SPACE_RE.sub(" ", _strip_tags(to_halfwidth(text))).strip()
+
+
+def _split_label(text: str) -> tuple[str | None, str]:
+    match = _LABEL_RE.match(text)
+    if match is None:
+        return None, text
+    return f"指标{match.group(1)}", text[match.end() :].strip()
+
+
+def _is_filler(body: str) -> bool:
+    return _FILLER_RE.fullmatch(body) is not None
+
+
+# ---------------------------------------------------------------- targets
+
+
+def _number_of(match: re.Match) -> tuple[Decimal, bool] | None:
+    """(value, ends_with_big_multiplier) of the number groups of a _VALUE_RE/_SCAN_RE match."""
+    if match.group("ar") is not None:
+        number = Decimal(match.group("ar").replace(",", ""))
+        mult = match.group("mult")
+        for ch in mult:
+            number = _CTX.scaleb(number, _MULTIPLIERS[ch])
+        return number, mult[-1:] in ("万", "亿")
+    value = parse_chinese_int(match.group("cn"))
+    if value is None:
+        return None
+    return Decimal(value), match.group("cn")[-1] in "万亿"
+
+
+def _target_of(match: re.Match, sign: str | None, word_op: str | None) -> Target | None:
+    """The target a match denotes (money → 万元, 百分之 → %), or None when the number is malformed."""
+    parsed = _number_of(match)
+    if parsed is None:
+        return None
+    number, money_multiplier = parsed
+    unit = match.group("unit")
+    if match.group("pct"):
+        if unit is not None:
+            return None
+        unit = "%"
+    elif unit is None and money_multiplier:
+        unit = "元"  # ≥3亿, 十五万: a bare 亿/万 is money
+    if sign == "-":
+        number = -number
+    if unit in _MONEY_SCALE:
+        number, unit = _CTX.scaleb(number, _MONEY_SCALE[unit]), "万元"
+    unit = _UNIT_ALIASES.get(unit, unit)
+    symbol = match.group("sym")
+    suffix = match.group("suf")
+    op = (
+        _SYMBOL_OPS[symbol] if symbol
+        else word_op or (_SUFFIX_OPS[suffix] if suffix else "=")
+    )  # fmt: skip
+    return Target(op, number, unit, text=match.group(0).strip())
+
+
+def _is_year(target: Target) -> bool:
+    number = target.number
+    return target.unit == "年" and number == number.to_integral_value() and _YEAR_MIN <= number <= _YEAR_MAX
+
+
+def _scan_targets(body: str) -> tuple[Target, ...]:
+    """Target candidates in a sentence (see the module docstring for the rules)."""
+    found: list[Target] = []
+    pending: tuple[str, int] | None = None  # (operator, start) of the last operator word in this clause
+    for match in _SCAN_RE.finditer(body):
+        if match.group("word") is not None:
+            pending = (_WORD_OPS[match.group("word")], match.start())
+            continue
+        if match.group("stop") is not None:
+            pending = None
+            continue
+        if match.group("title") is not None:
+            continue
+        target = _target_of(match, None, pending[0] if pending else None)
+        if target is None or _is_year(target):
+            continue
+        if target.unit is None and not match.group("sym"):
+            continue
+        if match.group("cn") == "一" and pending is None and not match.group("sym"):
+            continue
+        if pending is not None:
+            text = body[pending[1] : match.end()].strip()
+            target = Target(target.op, target.number, target.unit, text=text)
+            pending = None
+        found.append(target)
+    return tuple(found)
+
+
+def _match_deadline(core: str) -> tuple[int, int | None, int | None] | None:
+    match = _DEADLINE_RE.fullmatch(core)
+    if match is None:
+        return None
+    year = int(match.group("y"))
+    month = int(match.group("m")) if match.group("m") else None
+    day = int(match.group("d")) if match.group("d") else None
+    if not _YEAR_MIN <= year <= _YEAR_MAX:
+        return None
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def _match_value(core: str) -> Target | None:
+    match = _VALUE_RE.fullmatch(core)
+    if match is None:
+        return None
+    word = match.group("word")
+    return _target_of(match, match.group("sign"), _WORD_OPS[word] if word else None)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def parse_value(text: object) -> ParsedValue:
+    """Parse a 指标值 cell (str, int, float, None, …). Never raises."""
+    try:
+        raw = _as_text(text)
+    except Exception:  # a foreign object whose str() fails
+        raw = ""
+    try:
+        return _parse(raw)
+    except Exception:  # safety net: the grammar is total, but a ribbon click must never crash
+        return ParsedValue(raw=raw, kind=Kind.QUALITATIVE)
+
+
+def _parse(raw: str) -> ParsedValue:
+    label, body = _split_label(_normalise(raw))
+    if _is_filler(body):
+        return ParsedValue(raw=raw, kind=Kind.PLACEHOLDER, label=label)
+    core = body.rstrip(_TRAILING)
+    deadline = _match_deadline(core)
+    if deadline is not None:
+        return ParsedValue(raw=raw, kind=Kind.DEADLINE, op="≤", deadline=deadline, label=label)
+    target = _match_value(core)
+    if target is not None:
+        if target.op in ("=", "≤") and _is_year(target):
+            year = (int(target.number), None, None)
+            return ParsedValue(raw=raw, kind=Kind.DEADLINE, op="≤", deadline=year, label=label)
+        target = Target(target.op, target.number, target.unit, text=body)
+        kind = Kind.RATE if target.unit == "%" else Kind.QUANTITATIVE
+        return ParsedValue(
+            raw=raw, kind=kind, op=target.op, number=target.number, unit=target.unit, targets=(target,), label=label
+        )
+    targets = _scan_targets(body)
+    if targets:
+        return ParsedValue(raw=raw, kind=Kind.SENTENCE, targets=targets, label=label)
+    vague = _VAGUE_RE.search(core) is not None
+    return ParsedValue(raw=raw, kind=Kind.QUALITATIVE, vague=vague, label=label)
+
+
+def _format_deadline(deadline: tuple[int, int | None, int | None]) -> str:
+    year, month, day = deadline
+    if month is None:
+        return f"{year}年"
+    if day is None:
+        return f"{year}年{month}月底前"
+    return f"{year}年{month}月{day}日前"
+
+
+def format_value(v: ParsedValue) -> str:
+    """Canonical text of a parsed value; parse_value(format_value(v)) == v."""
+    prefix = f"{v.label}: " if v.label else ""
+    if v.kind is Kind.PLACEHOLDER:
+        return f"{v.label}:" if v.label else ""
+    if v.kind in (Kind.QUANTITATIVE, Kind.RATE) and v.op is not None and v.number is not None:
+        return prefix + Target(v.op, v.number, v.unit).format()
+    if v.kind is Kind.DEADLINE and v.deadline is not None:
+        return prefix + _format_deadline(v.deadline)
+    # QUALITATIVE and SENTENCE keep their (normalised) words.
+    return prefix + _split_label(_normalise(v.raw))[1]
+
+
+def extract_targets(text: str) -> tuple[Target, ...]:
+    """Target candidates of a value: the target of a plain value, all candidates of a sentence, else ()."""
+    return parse_value(text).targets
+
+
+def is_placeholder_text(text: object) -> bool:
+    """True for "", None, "....", "…", ". ..", "指标4:", "指标9: ...." (a label with nothing after it)."""
+    try:
+        return _is_filler(_split_label(_normalise(_as_text(text)))[1])
+    except Exception:
+        return False
+
+
+_OP_AT_END_RE = re.compile(rf"(?:{_SYM}|{_WORD}|[-+＞＜＝≧≦]|第)\s*$")
+_OP_START_RE = re.compile(rf"{_SYM}|{_WORD}|[＞＜＝≧≦]")
+
+
+def _can_split(head: str) -> bool:
+    return bool(head.strip()) and head.count("《") <= head.count("》") and _OP_AT_END_RE.search(head) is None
+
+
+def _is_inline_value(tail: str) -> bool:
+    parsed = parse_value(tail)
+    return parsed.label is None and parsed.kind in (Kind.QUANTITATIVE, Kind.RATE, Kind.DEADLINE)
+
+
+def split_inline_value(text: str) -> tuple[str, str | None]:
+    """Split an indicator text from a value written after it: "… 研究报告 9份" → ("… 研究报告", "9份").
+
+    The value must follow whitespace, or start with an operator ("人员数量≥500人"); the text part keeps
+    its own characters (only HTML tags and surrounding spaces are dropped). No value → (text, None).
+    """
+    text = _strip_tags(_as_text(text)).strip()
+    for match in _SPACE_RE.finditer(text):  # the longest value after a space
+        head, tail = text[: match.start()], text[match.end() :]
+        if _can_split(head) and _is_inline_value(tail):
+            return head.rstrip(), tail
+    for match in _OP_START_RE.finditer(text):
+        head, tail = text[: match.start()], text[match.start() :]
+        if _can_split(head) and _is_inline_value(tail):
+            return head.rstrip(), tail.strip()
+    return text, None
