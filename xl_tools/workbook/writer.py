@@ -1,0 +1,207 @@
+"""Form → filled template sheet(s). Every value is written as text, never as a formula."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located, form_title
+from xl_tools.errors import OutputError
+from xl_tools.workbook import layout as L
+
+CELL_MAX_CHARS = 32767                 # Excel's limit for one cell
+FORMULA_STARTS = ("=", "+", "-", "@")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+LINE_HEIGHT = 14.5                     # points per wrapped line at 11pt
+
+
+def set_text(cell, text: str) -> None:
+    """Write ``text`` as a text cell: blank → None; ``=…``, ``+…``, ``-…``, ``@…`` stay text (quote prefix)."""
+    text = _ILLEGAL.sub("", text or "")
+    if len(text) > CELL_MAX_CHARS:
+        raise OutputError(f"内容超过 Excel 单元格上限（{CELL_MAX_CHARS} 字）：请把该栏内容精简或分条后重试",
+                          sheet=cell.parent.title, cell=cell.coordinate)
+    if not text:
+        cell.value = None
+        return
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel character units: CJK and full-width characters count twice."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def estimate_lines(text: str, width_chars: float) -> int:
+    """How many wrapped lines ``text`` takes in a column ``width_chars`` wide."""
+    usable = max(width_chars - 1.5, 4)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in (text or "").split("\n"))
+
+
+def _width_of(ws: Worksheet, c1: int, c2: int) -> float:
+    total = 0.0
+    for col in range(c1, c2 + 1):
+        dim = ws.column_dimensions.get(L.col_letter(col))
+        total += dim.width if dim is not None and dim.width else 8.43
+    return total
+
+
+def fit_row_height(ws: Worksheet, row: int, minimum: float) -> None:
+    """Grow a row so its wrapped text shows (Excel does not auto-fit merged cells)."""
+    lines = 1
+    spans = {(m.min_col, m.max_col) for m in ws.merged_cells.ranges if m.min_row == row == m.max_row}
+    merged_cols = {c for a, b in spans for c in range(a + 1, b + 1)}
+    for col in range(1, L.LAST_COL + 1):
+        if col in merged_cols:
+            continue
+        value = ws.cell(row=row, column=col).value
+        if value is None:
+            continue
+        c2 = next((b for a, b in spans if a == col), col)
+        lines = max(lines, estimate_lines(str(value), _width_of(ws, col, c2)))
+    height = min(max(minimum, lines * LINE_HEIGHT + 6), 409)
+    ws.row_dimensions[row].height = height
+
+
+def _trimmed(indicators: Iterable[Indicator]) -> list[Indicator]:
+    rows = list(indicators)
+    while rows and rows[-1].empty:
+        rows.pop()
+    return rows
+
+
+def fill_form_sheet(ws: Worksheet, form: Form) -> Form:
+    """Fill a template form sheet with ``form``; return the Form with every Located.cell set on ``ws``.
+
+    Inserts rows (keeping names, dropdowns and styles) when the form has more indicators than the sheet's
+    empty rows; clears table rows it does not use. Import notes go to the 导入说明 column.
+    """
+    from xl_tools.workbook.rows import insert_rows
+    from xl_tools.workbook.template import ROW_HEIGHTS
+
+    lay = L.locate(ws)
+    missing = [k for k in HEADER_KEYS if not lay.header.get(k)]
+    if not lay.found or missing:
+        raise OutputError("该工作表不是绩效目标表模板，无法填写：请用 xl-tools template 生成的模板",
+                          sheet=ws.title)
+    rows = _trimmed(form.indicators)
+    need = len(rows)
+    if need > lay.capacity:
+        insert_rows(ws, lay.last_row, need - lay.capacity + L.SPARE_ROWS)
+        lay = L.locate(ws)
+
+    title_text = form.title.text or form_title(form.city)
+    title_cell = lay.title or L.TITLE_RANGE.split(":")[0]
+    set_text(ws[title_cell], title_text)
+
+    header: dict[str, Located] = {}
+    for key in HEADER_KEYS:
+        cell = lay.header[key]
+        text = form.get(key).text
+        set_text(ws[cell], text)
+        header[key] = Located(text, cell)
+        row = L.parse_a1(cell)[0]
+        minimum = ROW_HEIGHTS["long"] if key in L.LONG_TEXT_KEYS else ROW_HEIGHTS["header"]
+        fit_row_height(ws, row, minimum)
+
+    indicators: list[Indicator] = []
+    for i in range(lay.capacity):
+        row = lay.first_row + i
+        item = rows[i] if i < len(rows) else Indicator()
+        located = {}
+        for key, _ in INDICATOR_COLUMNS:
+            col = lay.columns[key]
+            text = getattr(item, key).text
+            set_text(ws.cell(row=row, column=col), text)
+            located[key] = Located(text, L.a1(row, col))
+        if i < len(rows):
+            indicators.append(Indicator(**located))
+            fit_row_height(ws, row, ROW_HEIGHTS["data"])
+        else:
+            ws.row_dimensions[row].height = ROW_HEIGHTS["data"]
+
+    write_notes(ws, form.notes)
+    version = form.template_version
+    wb = ws.parent
+    if wb is not None and L.LISTS_SHEET in wb.sheetnames:
+        version = L.cell_text(wb[L.LISTS_SHEET][L.VERSION_CELL].value) or version
+    return replace(form, header=header, indicators=tuple(indicators), title=Located(title_text, title_cell),
+                   sheet=ws.title, template_version=version)
+
+
+def write_notes(ws: Worksheet, notes: Iterable[str]) -> None:
+    """Write import notes right of the printed form: a 导入说明 label on the title row, one note per cell below."""
+    from xl_tools.workbook.template import LABEL_FONT, NOTE_FILL, NOTE_FONT, TOP_LEFT, UNLOCKED
+
+    notes = [n for n in notes if n]
+    col = L.NOTES_COL
+    for (row, c), cell in list(ws._cells.items()):       # clear old notes
+        if c == col and row > L.TITLE_ROW and cell.value is not None:
+            cell.value = None
+    if not notes:
+        if ws.cell(row=L.TITLE_ROW, column=col).value == L.NOTES_LABEL:
+            ws.cell(row=L.TITLE_ROW, column=col).value = None
+        return
+    label = ws.cell(row=L.TITLE_ROW, column=col)
+    label.value = L.NOTES_LABEL
+    label.font = LABEL_FONT
+    ws.column_dimensions[L.col_letter(col)].width = L.NOTES_WIDTH
+    for i, note in enumerate(notes):
+        cell = ws.cell(row=L.TITLE_ROW + 1 + i, column=col)
+        set_text(cell, note)
+        cell.font = NOTE_FONT
+        cell.fill = NOTE_FILL
+        cell.alignment = TOP_LEFT
+        cell.protection = UNLOCKED
+
+
+def add_form_sheet(wb: Workbook, form: Form, title: str | None = None) -> Form:
+    """Add a filled form sheet to ``wb`` (sheet title: ``title``, else the city, else 绩效目标表; made unique)."""
+    from xl_tools.workbook.template import add_template_sheet
+
+    if not form.city:
+        form = form.with_city_detected()
+    rows = max(L.TEMPLATE_DATA_ROWS, len(_trimmed(form.indicators)) + L.SPARE_ROWS)
+    ws = add_template_sheet(wb, title or form.city or L.FORM_SHEET_TITLE, rows=rows)
+    return fill_form_sheet(ws, form)
+
+
+def build_forms_workbook(forms: Iterable[Form]) -> tuple[Workbook, list[Form]]:
+    """A new workbook with one filled form sheet per Form; returns it and the Forms with cells located."""
+    from xl_tools.workbook.template import ensure_lists, set_fixed_properties
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    ensure_lists(wb)
+    written = [add_form_sheet(wb, form) for form in forms]
+    if not written:
+        raise OutputError("没有可写入的绩效目标表：请先导入或读取至少一张表")
+    wb.active = 0
+    set_fixed_properties(wb)
+    return wb, written
+
+
+def write_forms(forms: Iterable[Form], path: str | Path) -> Path:
+    """Write the Forms to a new workbook at ``path`` (atomic, deterministic); one sheet per Form."""
+    from xl_tools.workbook.template import save_workbook
+
+    wb, _ = build_forms_workbook(forms)
+    return save_workbook(wb, path)
+
+
+def write_forms_located(forms: Iterable[Form], path: str | Path) -> list[Form]:
+    """Like :func:`write_forms`, returning the Forms as written (every Located.cell set, source = path)."""
+    from xl_tools.workbook.template import save_workbook
+
+    wb, written = build_forms_workbook(forms)
+    out = save_workbook(wb, path)
+    return [replace(f, source=str(out)) for f in written]
