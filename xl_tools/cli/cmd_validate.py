@@ -1,0 +1,111 @@
+"""xl-tools validate: check forms, print the problems (or JSON), optionally write marked copies."""
+
+from __future__ import annotations
+
+NAME = "validate"
+HELP = "校验绩效目标表：逐项检查表头和绩效指标，列出问题并说明应当怎么改；可另存带标记的副本"
+EXAMPLES = [
+    "xl-tools validate 广州.xlsx",
+    "xl-tools validate 各地市报表/ --json",
+    "xl-tools validate 广州.xlsx 深圳.xlsx --annotate",
+]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="文件或文件夹",
+                        help="要校验的 .xlsx 文件，或存放这些文件的文件夹（跳过 ~$ 开头的临时文件）")
+    parser.add_argument("--json", action="store_true",
+                        help="以 JSON 输出结果（供其他系统使用）：{\"files\": [{\"path\", \"city\", \"errors\", "
+                             "\"warnings\", \"findings\": [...]}]}")
+    parser.add_argument("--annotate", action="store_true",
+                        help="在每个文件旁另存带标记的副本（如 广州.校验.xlsx，不改动原文件）：有问题的单元格标红（错误）"
+                             "或标黄（警告）并加批注，另有“校验结果”工作表列出全部问题并可点击跳转")
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from xl_tools.workbook.validate_files import validate_files
+
+    report = validate_files(args.paths)
+    messages: list[str] = []
+    annotate_failed = _annotate(report.by_file(), messages) if args.annotate else False
+    if args.json:
+        print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_table(report))
+    for line in messages:       # stdout stays pure JSON with --json
+        print(line, file=sys.stderr if args.json or line.startswith("错误") else sys.stdout)
+    if annotate_failed or not report.readable:
+        return 2
+    return 1 if report.errors else 0
+
+
+def _annotate(files, messages: list[str]) -> bool:
+    """Write a marked copy of each readable file; True when one could not be written."""
+    from xl_tools.errors import XlToolsError
+    from xl_tools.workbook.annotate import annotate_file
+
+    failed = False
+    for path, tasks in files:
+        unreadable = [f for t in tasks for f in t.findings if f.code == "not-a-form"]
+        if unreadable:
+            messages.append(f"未标记 {path}：{unreadable[0].message}")
+            continue
+        try:
+            written = annotate_file(path, [f for t in tasks for f in t.findings])
+        except XlToolsError as exc:
+            messages.append(f"错误：未能另存带标记的副本：{exc}")
+            failed = True
+            continue
+        messages.append(f"已另存带标记的副本：{written}（原文件未改动）")
+    return failed
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def render_table(report) -> str:
+    """The terminal report: one block per file, errors first, each finding on its own line."""
+    lines: list[str] = []
+    for path, tasks in report.by_file():
+        findings = sorted((f for t in tasks for f in t.findings), key=lambda f: f.sort_key())
+        errors = sum(t.errors for t in tasks)
+        warnings = sum(t.warnings for t in tasks)
+        cities = "、".join(dict.fromkeys(t.city for t in tasks if t.city))
+        sheets = list(dict.fromkeys(t.sheet for t in tasks if t.sheet))
+        where = "，".join(x for x in (cities, "工作表 " + "、".join(sheets) if sheets else "") if x)
+        head = f"■ {path}" + (f"（{where}）" if where else "")
+        if not findings:
+            lines += [f"{head}：通过，没有发现问题", ""]
+            continue
+        lines.append(f"{head}：错误 {errors} 个，警告 {warnings} 个")
+        many_sheets = len(sheets) > 1
+        places = [(f"{f.sheet}!{f.cell}" if many_sheets and f.cell else (f.cell or "整表")) for f in findings]
+        width = max(_width("单元格"), *(_width(p) for p in places))
+        lines.append(f"  级别  {_pad('单元格', width)}  说明")
+        for f, place in zip(findings, places):
+            lines.append(f"  {f.severity_label}  {_pad(place, width)}  {f.message}")
+            if f.suggestion:
+                lines.append(f"        {_pad('', width)}  建议值：{f.suggestion}")
+        lines.append("")
+    total = len(report.by_file())
+    unreadable = sum(1 for _, tasks in report.by_file() if not all(t.readable for t in tasks))
+    with_errors = sum(1 for _, tasks in report.by_file() if any(t.errors for t in tasks))
+    summary = f"共校验 {total} 个文件：错误 {report.errors} 个，警告 {report.warnings} 个"
+    if with_errors:
+        summary += f"；{with_errors} 个文件有错误，请按上面的说明修改后再提交"
+    if unreadable:
+        summary += f"；其中 {unreadable} 个文件无法读取"
+    if not report.errors:
+        summary += "。没有错误，可以提交" + ("（警告为改进建议）" if report.warnings else "")
+    lines.append(summary + ("。" if not summary.endswith(("交", "）")) else ""))
+    return "\n".join(lines)

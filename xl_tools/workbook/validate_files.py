@@ -1,0 +1,78 @@
+"""校验 over files and folders: read each workbook, check each form, report unreadable files as not-a-form.
+
+``validate_files(paths) -> Report`` is what ``xl-tools validate`` runs; one task per form, one not-a-form
+task per file that cannot be read (the other files are still checked).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from xl_tools.rules.findings import FormReport, Report
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+_MARKED = re.compile(r"\.校验(?:\(\d+\))?$")
+
+
+def _skipped(p: Path) -> bool:
+    """Lock files of Excel/WPS (``~$广州.xlsx``), our own temporary files, and marked copies in a folder."""
+    return p.name.startswith(("~$", ".~")) or bool(_MARKED.search(p.stem))
+
+
+def _folder_key(p: Path) -> tuple:
+    from xl_tools.domain.cities import find_city, order_key
+
+    city = find_city(p.stem)
+    return (order_key(city.name if city else None), p.name)
+
+
+def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None]]:
+    """(path, problem) for every workbook named or found in a named folder (cities in code order).
+
+    ``problem`` is a Chinese reason when the path cannot be used (missing, empty folder), else None.
+    Lock files (``~$*.xlsx``) are skipped; inside folders so are marked copies (``*.校验.xlsx``).
+    """
+    found: list[tuple[str, str | None]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            books = sorted((c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES
+                            and not _skipped(c)), key=_folder_key)
+            if not books:
+                found.append((str(p), "文件夹中没有 .xlsx 工作簿：请把各地市的绩效目标表放进该文件夹，或直接给出文件"))
+            found.extend((str(c), None) for c in books)
+        elif p.name.startswith("~$"):
+            continue
+        elif not p.exists():
+            found.append((str(p), "找不到该文件：请检查文件名和路径"))
+        else:
+            found.append((str(p), None))
+    return found
+
+
+def validate_file(path: str | Path) -> list[FormReport]:
+    """One report per form of the workbook; a single not-a-form report when it cannot be read."""
+    from xl_tools.errors import XlToolsError
+    from xl_tools.rules import unreadable_report, validate_form
+    from xl_tools.workbook.reader import read_forms
+
+    try:
+        forms = read_forms(path)
+    except XlToolsError as exc:
+        return [unreadable_report(str(path), exc.message, sheet=exc.sheet, cell=exc.cell)]
+    return [validate_form(f) for f in forms]
+
+
+def validate_files(paths: Iterable[str | Path]) -> Report:
+    """Check every workbook among ``paths`` (files or folders)."""
+    from xl_tools.rules import unreadable_report
+
+    tasks: list[FormReport] = []
+    for path, problem in collect_workbooks(paths):
+        if problem:
+            tasks.append(unreadable_report(path, problem))
+        else:
+            tasks.extend(validate_file(path))
+    return Report(tasks)
