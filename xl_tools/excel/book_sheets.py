@@ -1,0 +1,70 @@
+"""Sheet-level helpers over an ``xw.Book`` that behave the same in desktop Excel and the remote engine.
+
+The remote engine records writes without updating what it reads back, so these helpers never read after
+writing; and they keep text as text (a 指标值 like ``=100%`` must not become a formula).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+POINTS_PER_CHAR = 5.6      # the remote engine takes column widths in points, desktop Excel in characters
+
+
+def find_sheet(book, name: str):
+    """The sheet called ``name`` (case-insensitive, like Excel), else None."""
+    key = name.casefold()
+    for sheet in book.sheets:
+        if sheet.name.casefold() == key:
+            return sheet
+    return None
+
+
+def as_cell_value(value: Any) -> Any:
+    """A value to write: text that Excel would parse as a formula or number gets the text prefix ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def write_rows(sheet, rows: list[list[Any]], top_left: tuple[int, int] = (1, 1)) -> None:
+    """Write a block of rows (padded to a rectangle) in one call."""
+    if not rows:
+        return
+    width = max(len(r) for r in rows)
+    block = [[as_cell_value(v) for v in list(r) + [None] * (width - len(r))] for r in rows]
+    sheet.range(top_left).resize(len(block), width).value = block
+
+
+def set_column_widths(sheet, widths: list[float] | tuple[float, ...], first_col: int = 1) -> None:
+    """Column widths in characters (converted to points for the remote engine)."""
+    remote = sheet.book.app.engine.name == "remote"
+    for i, width in enumerate(widths):
+        sheet.range((1, first_col + i)).column_width = round(width * POINTS_PER_CHAR, 1) if remote else width
+
+
+def add_sheet_at_end(book, name: str):
+    """A new sheet after the last one (Excel activates it)."""
+    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+
+
+def fresh_sheet(book, name: str):
+    """Sheet ``name`` emptied of values and formats (created at the end when missing)."""
+    sheet = find_sheet(book, name)
+    if sheet is None:
+        return add_sheet_at_end(book, name)
+    sheet.clear()
+    return sheet
+
+
+def delete_sheet(book, name: str) -> bool:
+    sheet = find_sheet(book, name)
+    if sheet is None:
+        return False
+    sheet.delete()
+    return True
+
+
+def engine_name(book) -> str:
+    return book.app.engine.name
