@@ -122,8 +122,10 @@ def unit_conflict_findings(indicators: Sequence[IndicatorTotal], library=None) -
                     message=(f"指标“{row.name}”在{city}写的是“{value.text.strip()}”（{_unit_label(row)}），而"
                              f"{_cities_text(list(main.by_city))}用“{main_unit}”，单位不同不能相加，已分行列出："
                              f"请统一按“{main_unit}”填写，数字后写上单位"),
+                    # "9" next to "2份" is surely 9份; a bare "1" next to "100%" is not surely 1%.
                     suggestion=(f"{format_number(value.number)}{main.unit}"
-                                if value.number is not None and main.unit and row.kind == "unitless" else None),
+                                if value.number is not None and main.kind == "sum" and row.kind == "unitless"
+                                else None),
                 ))
     return findings
 

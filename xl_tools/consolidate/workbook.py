@@ -30,6 +30,7 @@ CACHE_ATTR = "_xl_tools_cached_values"
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _FIXED_W3CDTF = "2020-01-01T00:00:00Z"
 _TEXT_FORMULA_START = ("=", "+", "-", "@")
+LINE_HEIGHT = 13.5                     # points per wrapped line at 10pt
 
 KIND_NOTES = {
     SUM: "",
@@ -61,9 +62,9 @@ class _Sheet:
         self.total_fill = PatternFill("solid", fgColor="F2F2F2")
         self.error_fill = PatternFill("solid", fgColor="FFC7CE")
         self.warning_fill = PatternFill("solid", fgColor="FFEB9C")
-        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.wrap = Alignment(wrap_text=True, vertical="center")
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.number_align = Alignment(horizontal="right", vertical="top")
+        self.number_align = Alignment(horizontal="right", vertical="center")
 
     def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True):
         """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
@@ -144,6 +145,24 @@ class _Sheet:
         for col, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(col)].width = width
 
+    def fit_rows(self, first: int, last: int) -> None:
+        """Grow rows so wrapped text shows in full (LibreOffice and phone previews do not auto-fit)."""
+        from xl_tools.workbook.writer import estimate_lines
+
+        widths = {}
+        for row in range(first, last + 1):
+            lines = 1
+            for cell in self.ws[row]:
+                if not isinstance(cell.value, str) or cell.data_type == "f" or not cell.alignment.wrap_text:
+                    continue
+                letter = cell.column_letter
+                if letter not in widths:
+                    dim = self.ws.column_dimensions.get(letter)
+                    widths[letter] = dim.width if dim is not None and dim.width else 8.43
+                lines = max(lines, estimate_lines(cell.value, widths[letter]))
+            if lines > 1:
+                self.ws.row_dimensions[row].height = min(lines * LINE_HEIGHT + 4, 409)
+
     def print_ready(self, header_row: int, *, filter_cols: int | None = None, last_row: int | None = None) -> None:
         """A4 landscape, fit to one page wide, title rows repeated, frozen header, page numbers."""
         ws = self.ws
@@ -154,7 +173,8 @@ class _Sheet:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.top = ws.page_margins.bottom = 0.75
+        ws.page_margins.header = ws.page_margins.footer = 0.3
         ws.print_title_rows = f"1:{header_row}"
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
@@ -242,6 +262,7 @@ def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
     for col in range(1, 9):
         ws.cell(row=total_row, column=col).fill = s.total_fill
     s.widths([10, 9, 48, 10, 15, 8, 9, 9])
+    s.fit_rows(first, total_row)
     s.print_ready(head)
 
     if cons.cities:
@@ -258,6 +279,11 @@ def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
         chart.set_categories(cats)
         chart.dataLabels = DataLabelList()
         chart.dataLabels.showVal = True
+        chart.dataLabels.showSerName = False
+        chart.dataLabels.showCatName = False
+        chart.dataLabels.showLegendKey = False
+        chart.y_axis.number_format = "#,##0"
+        chart.dataLabels.numFmt = "General"
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.height = 8
@@ -318,6 +344,7 @@ def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1)
         s.text(row, note_col, note)
         row += 1
     s.widths([10, 12, 40, 6, 7, *([11] * len(cities)), 14, 7, 30])
+    s.fit_rows(head + 1, row - 1)
     s.print_ready(head, filter_cols=note_col, last_row=row - 1)
     return ws
 
@@ -345,6 +372,7 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
         s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
         row += 1
     s.widths([10, 12, 36, *([24] * len(cities)), 7])
+    s.fit_rows(head + 1, row - 1)
     s.print_ready(head, filter_cols=count_col, last_row=row - 1)
     return ws
 
@@ -381,6 +409,7 @@ def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
         s.text(row, 8, f.suggestion or "")
         row += 1
     s.widths([6, 9, 6, 22, 12, 28, 70, 14])
+    s.fit_rows(head + 1, row - 1)
     s.print_ready(head, filter_cols=len(labels), last_row=row - 1)
     return ws
 

@@ -1,0 +1,122 @@
+"""The provincial workbook: cached values on live formulas, text never a formula, rebuilding the summary
+sheets inside an existing consolidated workbook (生成汇总表), atomic output."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from consolidate_fixtures import REPORTS, make_form, q, seed_forms
+
+from xl_tools.consolidate import consolidate, write_consolidation, write_summary_sheets
+from xl_tools.consolidate.workbook import SUMMARY_SHEET_NAMES, _patch_sheet, save_workbook
+from xl_tools.errors import OutputError
+
+INJECTIONS = ["=HYPERLINK(\"http://example.com\",\"点我\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
+
+
+def sheet_xml(path, title):
+    from xl_tools.consolidate.workbook import _sheet_paths
+
+    with zipfile.ZipFile(path) as z:
+        return z.read(_sheet_paths(z)[title]).decode()
+
+
+def test_city_text_that_looks_like_a_formula_stays_text(tmp_path):
+    from openpyxl import load_workbook
+
+    forms = [make_form("广州", [q(INJECTIONS[1], "=1+1"), q(REPORTS, INJECTIONS[2])], project=INJECTIONS[0]),
+             make_form("深圳", [q(INJECTIONS[1], "@x")], project=INJECTIONS[3])]
+    path = write_consolidation(consolidate(forms), tmp_path / "out.xlsx")
+    wb = load_workbook(path)
+    summary = wb["汇总表"]
+    assert [summary["C4"].value, summary["C5"].value] == [INJECTIONS[0], INJECTIONS[3]]
+    assert summary["C4"].data_type == "s" and summary["C4"].quotePrefix
+    for name in SUMMARY_SHEET_NAMES:
+        formulas = re.findall(r"<f>([^<]*)</f>", sheet_xml(path, name))
+        assert all(re.fullmatch(r"(SUM|COUNTA)\([A-Z]+\d+:[A-Z]+\d+\)", f) for f in formulas), formulas
+    qual = wb["定性指标"]
+    texts = {c.value for row in qual.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"+1+1", "=1+1", "@x"} <= texts
+
+
+def test_formula_cells_carry_their_values_in_the_xml(tmp_path):
+    path = write_consolidation(consolidate(seed_forms()), tmp_path / "out.xlsx")
+    xml = sheet_xml(path, "汇总表")
+    assert re.search(r'<c r="E8"[^>]*><f>SUM\(E4:E7\)</f><v>790</v></c>', xml)
+    assert "<v />" not in xml and "<v/>" not in xml
+    totals = sheet_xml(path, "指标汇总")
+    assert re.search(r"<f>SUM\([A-Z]+\d+:[A-Z]+\d+\)</f><v>12</v>", totals)
+
+
+def test_patch_only_touches_formula_cells_it_knows():
+    xml = ('<row r="2"><c r="A2" t="n"><v>1</v></c><c r="B2" s="3"><f>SUM(A1:A2)</f><v /></c>'
+           '<c r="C2"><f>A1</f><v></v></c><c r="D2"><f>A2</f><v/></c></row>')
+    out = _patch_sheet(xml, {"B2": 3, "C2": "文字", "D2": None})
+    assert '<c r="B2" s="3"><f>SUM(A1:A2)</f><v>3</v></c>' in out
+    assert '<c r="C2" t="str"><f>A1</f><v>文字</v></c>' in out
+    assert '<c r="D2"><f>A2</f><v/></c>' in out and '<c r="A2" t="n"><v>1</v></c>' in out
+
+
+def test_rebuild_summary_sheets_inside_a_consolidated_workbook(tmp_path):
+    """What 生成汇总表 does: read the city sheets back, change one, rewrite the four summary sheets."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from xl_tools.domain.form import Located
+    from xl_tools.workbook.reader import read_forms
+
+    first = write_consolidation(consolidate(seed_forms()), tmp_path / "汇总.xlsx")
+    forms = read_forms(first)
+    assert [f.city for f in forms] == ["广州", "深圳", "珠海", "佛山"]       # summary sheets are not forms
+    # the user corrects 深圳's funding on its sheet, then rebuilds
+    shenzhen = next(f for f in forms if f.city == "深圳")
+    wb = load_workbook(first)
+    wb["深圳"][shenzhen.get("funding").cell] = "200万元"
+    forms = [replace(f, header={**f.header, "funding": Located("200万元", f.get("funding").cell)})
+             if f.city == "深圳" else f for f in forms]
+    cons = consolidate(forms)
+    write_summary_sheets(wb, cons)
+    write_summary_sheets(wb, cons)                                       # twice: replaced, not duplicated
+    assert wb.sheetnames[:8] == [*SUMMARY_SHEET_NAMES, "广州", "深圳", "珠海", "佛山"]
+    rebuilt = save_workbook(wb, tmp_path / "重建.xlsx", inputs=[first])
+    import pandas as pd
+
+    summary = pd.read_excel(rebuilt, sheet_name="汇总表", header=2, engine="calamine")
+    assert list(summary["资金需求(万元)"]) == [460, 200, 50, 100, 810]
+    links = {c.hyperlink.location for row in load_workbook(rebuilt)["校验结果"].iter_rows() for c in row
+             if c.hyperlink}
+    assert any(link.startswith("'深圳'!") for link in links)
+
+
+def test_write_refuses_an_input_and_leaves_no_partial_file(tmp_path):
+    from xl_tools.workbook.writer import write_forms
+
+    source = write_forms(seed_forms()[:1], tmp_path / "广州.xlsx")
+    before = source.read_bytes()
+    cons = consolidate([source])
+    with pytest.raises(OutputError, match="拒绝覆盖"):
+        write_consolidation(cons, source)
+    assert source.read_bytes() == before
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OutputError):
+        write_consolidation(cons, tmp_path / "a-file" / "out.xlsx")      # cannot create a folder there
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~")] == []
+
+
+def test_summary_of_one_city_and_unreadable_file_note(tmp_path):
+    from openpyxl import load_workbook
+
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"x")
+    from xl_tools.workbook.writer import write_forms
+
+    good = write_forms([make_form("东莞", [q(REPORTS, "3份")], funding="30万元")], tmp_path / "东莞.xlsx")
+    path = write_consolidation(consolidate([good, bad]), tmp_path / "out.xlsx")
+    wb = load_workbook(path)
+    assert "1 个文件无法读取" in wb["汇总表"]["A2"].value
+    results = wb["校验结果"]
+    codes = [r[3].value for r in results.iter_rows(min_row=4)]
+    assert codes[0] == "not-a-form"
