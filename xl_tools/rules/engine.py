@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from xl_tools.domain.form import Form
 from xl_tools.rules.context import FormContext
@@ -10,10 +11,17 @@ from xl_tools.rules.findings import Finding, FormReport, Report
 from xl_tools.rules.registry import rules_in
 
 
+def _with_city(form: Form) -> Form:
+    """The form with its city told from 地方主管部门, the title, the sheet name or the file name."""
+    if form.city is not None:
+        return form
+    hints = [h for h in (form.sheet, Path(form.source).stem if form.source else None) if h]
+    return form.with_city_detected(*hints)
+
+
 def findings_for(form: Form) -> list[Finding]:
     """Every finding of every form-scope rule on ``form`` (unsorted, without duplicates)."""
-    if form.city is None:
-        form = form.with_city_detected(form.source or "", form.sheet or "")
+    form = _with_city(form)
     ctx = FormContext(form)
     found: list[Finding] = []
     seen: set[tuple] = set()
@@ -32,8 +40,8 @@ def findings_for(form: Form) -> list[Finding]:
 
 def validate_form(form: Form) -> FormReport:
     """Check one form: one task with its findings (errors first)."""
-    city = form.city or (form.with_city_detected(form.source or "", form.sheet or "").city)
-    return FormReport(path=form.source, sheet=form.sheet, city=city, findings=findings_for(form))
+    form = _with_city(form)
+    return FormReport(path=form.source, sheet=form.sheet, city=form.city, findings=findings_for(form))
 
 
 def validate_forms(forms: Iterable[Form]) -> Report:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from xl_tools.rules.context import indicator_key
 from xl_tools.rules.header_values import format_number
 from xl_tools.rules.registry import hit, rule
-from xl_tools.rules.suggest import join_targets, unit_for
+from xl_tools.rules.suggest import is_vague, join_targets, unit_for
 
 SECTION = "绩效指标"
 OUTPUT = "产出指标"
@@ -204,11 +204,12 @@ def value_in_sentence(ctx):
 
 @rule("vague-value", severity="warning", section=SECTION, title="指标值表述笼统",
       template="“{field}”的指标值“{value}”表述笼统：请写成可衡量的目标（如 ≥90%、排名前10位），或写明可评判的标准",
-      when="指标值是笼统的定性表述（进一步提升、有所提高、明显改善等）",
+      when="指标值是笼统的定性表述（进一步提升、有所提高、明显改善等；词表见 xl_tools/rules/data/vague_words.json）",
       example={"field": "提高企业知识产权海外维权意识", "value": "进一步提升"})
 def vague_value(ctx):
     for row in _valued_rows(ctx):
-        if row.kind == "qualitative" and row.parsed.vague and not _must_be_quantitative(row):
+        if row.kind == "qualitative" and (row.parsed.vague or is_vague(row.value.text)) \
+                and not _must_be_quantitative(row):
             yield hit(row.value, row.name, value=row.value.text)
 
 

@@ -16,6 +16,19 @@ def _hints(name: str) -> tuple[tuple[str, str], ...]:
     return tuple((word, value) for word, value in json.loads(text)["hints"])
 
 
+@lru_cache(maxsize=1)
+def vague_phrases() -> tuple[str, ...]:
+    """The vague phrases kept as data (data/vague_words.json), as comparison keys."""
+    text = resources.files("xl_tools.rules").joinpath("data", "vague_words.json").read_text(encoding="utf-8")
+    return tuple(squash(p) for p in json.loads(text)["phrases"])
+
+
+def is_vague(text: str) -> bool:
+    """True when ``text`` holds one of the listed vague phrases."""
+    key = squash(text)
+    return any(p in key for p in vague_phrases())
+
+
 def unit_for(level3: str) -> str | None:
     """The unit a bare number under this 三级指标 probably has (报告 → 份, 发布会/活动 → 场), else None."""
     key = squash(level3)
