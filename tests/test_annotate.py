@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 
 from fixtures_rules import base, hcell, rcell, set_value, with_rows
 from xl_tools.errors import OutputError
@@ -20,6 +21,8 @@ from xl_tools.workbook.layout import RESULT_SHEET
 from xl_tools.workbook.reader import read_forms
 from xl_tools.workbook.validate_files import validate_files
 from xl_tools.workbook.writer import write_forms
+
+pytest_plugins = ("libreoffice",)
 
 SHEET = "广州"
 BLUE = "FF9BC2E6"
@@ -201,3 +204,22 @@ def test_marks_module_imports_no_excel_library():
     code = "import sys, xl_tools.workbook.marks; print('openpyxl' in sys.modules, 'xlwings' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+# ----------------------------------------------------------------------------- a real spreadsheet program
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_marked_copy_with_marks_links_and_results(form_file, office):
+    marked = _annotate(form_file)
+    (saved,) = office.xlsx([marked])           # opened, recalculated and saved again by LibreOffice
+    wb = load_workbook(saved)
+    assert RESULT_SHEET in wb.sheetnames and wb[M.MARKS_SHEET].sheet_state == "hidden"
+    cell = wb[SHEET][hcell("budget_year")]
+    assert cell.fill.fgColor.rgb.endswith(M.FILLS["error"])
+    assert cell.comment is not None and "预算年度为空" in cell.comment.text
+    ws = wb[RESULT_SHEET]
+    links = [c.hyperlink for c in ws[get_column_letter(M.LINK_COLUMN + 1)][1:]]
+    assert [link.location for link in links] == \
+        [f"'{SHEET}'!{c}" for c in (hcell("budget_year"), rcell(0, "value"), rcell(5, "value"))]
+    assert [c.value for c in ws["J"][1:]] == ["missing-field", "value-without-unit", "vague-value"]
