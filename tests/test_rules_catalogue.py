@@ -40,6 +40,12 @@ def test_contract_matches_the_design_catalogue_when_present():
         assert RULES[code].severity == severity, code
 
 
+def test_cross_city_codes_are_documented_too():
+    cross = {r.code for r in rules_in("cross")}
+    assert cross == {"duplicate-city", "mixed-years", "unit-conflict", "operator-conflict"}
+    assert all(RULES[c].check is None and RULES[c].section == "跨地市" for c in cross)
+
+
 def test_every_form_rule_has_a_fixture_that_raises_it_alone():
     covered = {c.expected[0][0] for c in CASES if len({row[0] for row in c.expected}) == 1}
     missing = {r.code for r in rules_in("form")} - covered
