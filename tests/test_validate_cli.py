@@ -115,6 +115,11 @@ def test_lock_files_and_marked_copies_in_a_folder_are_skipped(folder, capsys):
     assert "~$" not in out and "校验.xlsx" not in out
 
 
+def test_a_file_named_twice_is_checked_once(folder, capsys):
+    code, out, _ = run(capsys, folder / "广州.xlsx", folder, folder / "广州.xlsx")
+    assert code == 0 and out.count("广州.xlsx") == 1 and "共校验 3 个文件" in out
+
+
 def test_empty_folder_is_reported(tmp_path, capsys):
     code, out, _ = run(capsys, tmp_path)
     assert code == 2 and "文件夹中没有 .xlsx 工作簿" in out

@@ -49,7 +49,11 @@ def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None
             found.append((str(p), "找不到该文件：请检查文件名和路径"))
         else:
             found.append((str(p), None))
-    return found
+    unique: dict[str, tuple[str, str | None]] = {}
+    for path, problem in found:       # a file named and also inside a named folder is checked once
+        key = str(Path(path).resolve()) if problem is None else path
+        unique.setdefault(key, (path, problem))
+    return list(unique.values())
 
 
 def validate_file(path: str | Path) -> list[FormReport]:
