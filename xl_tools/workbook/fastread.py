@@ -36,6 +36,8 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
     """Every worksheet of the workbook as a Grid, and the template version (None for hand-made workbooks)."""
     import python_calamine
 
+    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(p))
         book_names, local_names = defined_names(p)
@@ -49,7 +51,7 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
             if "WorkSheet" not in str(meta.typ):
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = [r[:GRID_MAX_COLS] for r in sheet.to_python(skip_empty_area=False)[:GRID_MAX_ROWS]]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())]
             names = L.names_for_sheet(meta.name, local_names.get(index, {}), book_names)

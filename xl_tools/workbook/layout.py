@@ -336,12 +336,15 @@ def grid_from_openpyxl(ws) -> Grid:
             book_names[name] = dn.attr_text
     sheet_names = {name: dn.attr_text for name, dn in ws.defined_names.items() if dn.attr_text}
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    # Sized by the cells holding values, not by stray formatting (a styled cell at row 1048576).
+    # Sized by the cells holding values, not by stray formatting (a styled cell at row 1048576); values
+    # beyond the form area (a stray value in XFD1048576) are ignored, never allocated.
+    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+
     values: dict[tuple[int, int], Any] = {}
     max_r = max_c = 0
     for (r, c), cell in ws._cells.items():
         v = cell.value
-        if v is None or v == "":
+        if v is None or v == "" or r > GRID_MAX_ROWS or c > GRID_MAX_COLS:
             continue
         values[(r, c)] = v
         max_r, max_c = max(max_r, r), max(max_c, c)

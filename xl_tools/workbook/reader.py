@@ -72,8 +72,16 @@ def forms_from_grids(grids: Iterable[L.Grid], *, source: str | None = None,
 # ---------------------------------------------------------------------------------------------------------------
 
 def check_workbook_file(path: str | Path) -> Path:
-    """Raise a clear error for files no engine can read: missing, .xls, encrypted, not a zip, not a workbook."""
-    import zipfile
+    """Raise a clear error for files no engine can read: missing, a folder, then the safety pre-flight.
+
+    The pre-flight (:func:`xl_tools.workbook.safety.check_input_file`) refuses .xls, encrypted, non-zip,
+    corrupt and hostile files (zip bombs, XML entities) before any parser touches them.
+    """
+    return _preflight(path)[0]
+
+
+def _preflight(path: str | Path):
+    from xl_tools.workbook.safety import inspect_input_file
 
     p = Path(path)
     name = str(path)
@@ -81,32 +89,7 @@ def check_workbook_file(path: str | Path) -> Path:
         raise InputError("文件不存在：请检查文件名和路径", path=name)
     if p.is_dir():
         raise InputError("这是一个文件夹，不是工作簿：请给出 .xlsx 文件", path=name)
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError as exc:
-        raise InputError(f"无法读取文件（{exc.strerror or exc}）：请关闭正在使用它的程序或检查权限后重试",
-                         path=name) from exc
-    if head.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_MARK in head or p.suffix.lower() in (".xlsx", ".xlsm"):
-            if _ENCRYPTED_MARK in head:
-                raise NotAFormError("文件设置了打开密码（已加密），无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx 再试",
-                                    path=name)
-        raise NotAFormError("这是旧版 .xls（Excel 97-2003）格式：请在 Excel/WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再试",
-                            path=name)
-    if p.suffix.lower() in (".xls", ".et"):
-        raise NotAFormError("这是旧版 .xls 文件：请在 Excel/WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再试", path=name)
-    if not zipfile.is_zipfile(p):
-        raise NotAFormError("不是有效的 .xlsx 工作簿（文件可能已损坏，或是其他格式改了扩展名）："
-                            "请在 Excel/WPS 中打开并“另存为” .xlsx 后再试", path=name)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            members = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
-        raise NotAFormError("工作簿已损坏，无法打开：请在 Excel/WPS 中打开并“另存为” .xlsx 后再试", path=name) from exc
-    if "xl/workbook.xml" not in members:
-        raise NotAFormError("这不是 Excel 工作簿（可能是 Word 等其他文件）：请给出填写好的绩效目标表 .xlsx", path=name)
-    return p
+    return p, inspect_input_file(p)
 
 
 def _no_form(path: str, sheets: list[str]) -> NotAFormError:
@@ -152,14 +135,19 @@ def read_forms(path: str | Path, *, engine: str = "openpyxl") -> list[Form]:
     """
     if engine not in ENGINES:
         raise InputError(f"未知的读取引擎“{engine}”：请用 openpyxl 或 calamine")
+    from xl_tools.workbook.safety import check_template_version
+
     name = str(path)
-    p = check_workbook_file(path)
+    p, scan = _preflight(path)
+    if engine == "calamine" and not scan.dense_ok:
+        engine = "openpyxl"     # calamine allocates every sheet's full rectangle (a value in XFD1048576)
     if engine == "calamine":
         from xl_tools.workbook.fastread import read_grids
 
         grids, version = read_grids(p, name)
     else:
         grids, version = _read_openpyxl(p, name)
+    check_template_version(version, name)
     forms = forms_from_grids(grids, source=name, template_version=version, hints=(p.stem,))
     if not forms:
         raise _no_form(name, [g.title or "" for g in grids])

@@ -1,0 +1,630 @@
+"""Pre-flight checks of an input workbook BEFORE any parser touches it, and text that is never a formula.
+
+``check_input_file(path)`` raises :class:`~xl_tools.errors.NotAFormError` (Chinese, naming the file and the fix)
+for: a missing file, a folder or device, an Office lock file (``~$``), an empty file, a file that is not a zip
+(legacy .xls, a password-encrypted workbook, HTML/CSV/PDF/… renamed .xlsx), a truncated or corrupt zip, a zip
+bomb, XML with a DOCTYPE/ENTITY declaration, and a workbook with an absurd amount of content.
+
+Limits, and why:
+
+- declared sizes first: the sum of the entries' uncompressed sizes above :data:`MAX_TOTAL_UNCOMPRESSED`, or an
+  entry above :data:`RATIO_MIN_SIZE` that inflates more than :data:`MAX_RATIO` times, is refused before
+  anything is inflated;
+- declared sizes are not trusted: every XML part is then inflated here, in chunks, counting the bytes (Python's
+  zipfile stops at the declared size and checks the CRC, so a part that inflates past its declared size is
+  caught as corrupt), before openpyxl or calamine (Rust, which would inflate on its own) sees the file;
+- XML parts are parsed by expat as a stream; a DOCTYPE stops the parse at once (no entity is ever declared, let
+  alone expanded). openpyxl also uses defusedxml when it is installed (``openpyxl.xml.DEFUSEDXML``); calamine
+  does not expand custom entities;
+- worksheets: cells holding something are counted (more than :data:`MAX_CELLS` is refused) and their extent is
+  measured. A value far away (``XFD1048576``) is legal, but calamine allocates the whole rectangle up to it
+  (a 16384 x 1048576 grid aborts the process): :attr:`InputScan.dense_ok` tells the reader whether the dense
+  engine may be used, and :data:`GRID_MAX_ROWS` / :data:`GRID_MAX_COLS` bound the grid a reader builds.
+
+No network, no macros: .xlsm files are read as data (the VBA project is never loaded or run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from xl_tools.errors import NotAFormError
+
+# --- limits -----------------------------------------------------------------------------------------------------
+
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024     # bytes, sum of all entries' declared uncompressed sizes
+MAX_RATIO = 100                                 # uncompressed / compressed, for entries above RATIO_MIN_SIZE
+RATIO_MIN_SIZE = 1024 * 1024                    # small entries may compress very well and are harmless
+MAX_ENTRIES = 10_000                            # zip entries
+MAX_CELLS = 1_000_000                           # cells holding a value, all sheets together
+GRID_MAX_ROWS = 20_000                          # the form area a reader looks at (rows)
+GRID_MAX_COLS = 256                             # the form area a reader looks at (columns, up to IV)
+DENSE_MAX_AREA = 2_000_000                      # rows x columns a dense engine (calamine) may allocate per sheet
+EXCEL_CELL_MAX_CHARS = 32767                    # Excel's limit for the text of one cell
+_CHUNK = 1 << 16
+READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")   # what openpyxl and calamine open as OOXML workbooks
+
+FIX_SAVE_AS = "请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后重试"
+FIX_RESEND = "请在 Excel 或 WPS 中打开并“另存为” .xlsx 后重试；打不开时请报送单位重新发送原文件"
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MACRO_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+# --- result -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class SheetExtent:
+    """What a worksheet part really holds: cells with a value, and the last row/column among them."""
+
+    part: str
+    cells: int = 0
+    max_row: int = 0
+    max_col: int = 0
+
+    @property
+    def area(self) -> int:
+        return self.max_row * self.max_col
+
+
+@dataclass
+class InputScan:
+    """The result of a pre-flight check of one workbook file that passed."""
+
+    path: str
+    size: int
+    macros: bool = False                                   # .xlsm / a vbaProject part (read as data only)
+    sheets: list[SheetExtent] = field(default_factory=list)
+    uncompressed: int = 0                                  # bytes inflated while checking
+
+    @property
+    def cells(self) -> int:
+        return sum(s.cells for s in self.sheets)
+
+    @property
+    def dense_ok(self) -> bool:
+        """True when an engine that allocates each sheet's full rectangle (calamine) is safe to use."""
+        return all(s.area <= DENSE_MAX_AREA for s in self.sheets)
+
+    @property
+    def beyond_grid(self) -> bool:
+        """True when some value lies outside the area a reader looks at (it is ignored, never allocated)."""
+        return any(s.max_row > GRID_MAX_ROWS or s.max_col > GRID_MAX_COLS for s in self.sheets)
+
+
+# --- public API -------------------------------------------------------------------------------------------------
+
+def is_lock_file(path: str | os.PathLike) -> bool:
+    """Office (``~$名称.xlsx``) and WPS (``.~名称.xlsx``) lock files: never a form, skipped in folders."""
+    return Path(path).name.startswith(("~$", ".~"))
+
+
+def check_input_file(path: str | os.PathLike) -> None:
+    """Raise NotAFormError (naming the file and the fix) when ``path`` is not a workbook a parser may open."""
+    inspect_input_file(path)
+
+
+def inspect_input_file(path: str | os.PathLike) -> InputScan:
+    """Like :func:`check_input_file`, returning what was measured (sheet extents, macros)."""
+    name = str(path)
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise NotAFormError("文件不存在：请检查文件名和路径是否写对（含扩展名 .xlsx）", path=name) from None
+    except OSError as exc:
+        raise NotAFormError(f"无法访问该文件（{exc.strerror or exc}）：请检查路径和访问权限后重试", path=name) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAFormError("这是一个文件夹，不是工作簿：请给出其中的 .xlsx 文件，或用支持文件夹的命令（如 xl-tools validate 文件夹）",
+                            path=name)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotAFormError("这不是普通文件（可能是设备或管道）：请给出保存在磁盘上的 .xlsx 文件", path=name)
+    if is_lock_file(p):
+        raise NotAFormError("这是 Excel/WPS 打开工作簿时生成的临时锁定文件（文件名以 ~$ 或 .~ 开头），不是绩效目标表："
+                            "请忽略它，改选不带 ~$ 的原文件", path=name)
+    if st.st_size == 0:
+        raise NotAFormError("文件是空的（0 字节），可能在保存或复制时中断：" + FIX_RESEND, path=name)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(_CHUNK)
+    except PermissionError as exc:
+        raise NotAFormError("无法读取：文件正被其他程序占用，或没有读取权限：请在 Excel/WPS 中关闭该文件后重试",
+                            path=name) from exc
+    except OSError as exc:
+        raise NotAFormError(f"无法读取该文件（{exc.strerror or exc}）：请把它复制到本机磁盘后重试", path=name) from exc
+    if head.startswith(_OLE_MAGIC):
+        raise NotAFormError(_describe_ole(p), path=name)
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if zipfile.is_zipfile(p):      # a zip with something prepended (self-extracting archive and the like)
+            raise NotAFormError("这是压缩包或安装程序，不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件", path=name)
+        raise NotAFormError(_describe_not_zip(head), path=name)
+    scan = InputScan(path=name, size=st.st_size)
+    _check_zip(p, name, scan)
+    return scan
+
+
+def check_template_version(version: str | None, path: str | os.PathLike | None = None) -> None:
+    """Raise NotAFormError when a workbook was made from a template newer than this xl_tools knows."""
+    from xl_tools.workbook.template import TEMPLATE_VERSION
+
+    if not version:
+        return
+    known = _version_key(TEMPLATE_VERSION)
+    found = _version_key(version)
+    if found is None or (known is not None and found > known):
+        raise NotAFormError(f"该表用更新版本的模板（版本 {version}）制作，本工具只认识到版本 {TEMPLATE_VERSION}："
+                            "请更新 xl_tools（pip install -U xl_tools 或安装新版加载项）后重试",
+                            path=str(path) if path is not None else None)
+
+
+def is_formula_like(text: object) -> bool:
+    """True when a spreadsheet program would take ``text`` as a formula if typed or set as a value."""
+    return isinstance(text, str) and text.startswith(("=", "+", "-", "@"))
+
+
+def as_text_cell(value: object) -> object:
+    """The value to give Excel (xlwings ``Range.value`` / COM) so that text stays text, never a formula.
+
+    Strings that Excel would parse as a formula (``=…``, ``+…``, ``-…``, ``@…``) or that start with an apostrophe
+    get Excel's quote prefix ``'`` (Excel stores the text without it and shows it as typed). Other values
+    are returned unchanged. For openpyxl cells use :func:`write_text_cell`.
+    """
+    if isinstance(value, str) and (is_formula_like(value) or value.startswith("'")):
+        return "'" + value
+    return value
+
+
+def write_text_cell(cell, value: object) -> None:
+    """Set an openpyxl cell to ``value`` as text: a string starting with ``=`` is stored as text, not a formula.
+
+    openpyxl turns any string starting with ``=`` into a formula (data_type ``f``); this writes it as a string
+    (``t="s"``) with the quote prefix style so Excel shows and keeps it as text. Illegal XML control
+    characters are dropped; over-long text is cut to Excel's limit (see :func:`fit_cell_text`).
+    """
+    if value is None or value == "":
+        cell.value = None
+        return
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = fit_cell_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.value = text
+    cell.data_type = "s"
+    if is_formula_like(text):
+        cell.quotePrefix = True
+
+
+def fit_cell_text(text: str, limit: int = EXCEL_CELL_MAX_CHARS) -> str:
+    """``text`` cut to Excel's cell limit, ending with a Chinese note saying it was cut and how long it was.
+
+    Inputs are never changed: the full text stays in the city's own file, which the note points to.
+    """
+    if len(text) <= limit:
+        return text
+    note = f"……（内容共 {len(text)} 字，超过 Excel 单元格上限 {limit} 字，以上已截断；完整内容见原文件）"
+    return text[: limit - len(note)] + note
+
+
+# --- OLE compound files (legacy .xls, encrypted OOXML, .doc) ----------------------------------------------------
+
+def ole_stream_names(data: bytes) -> set[str]:
+    """Names of the entries of a compound file's directory (MS-CFB), read from its FAT chain; {} when broken."""
+    if len(data) < 512 or not data.startswith(_OLE_MAGIC):
+        return set()
+    sector_shift = struct.unpack_from("<H", data, 30)[0]
+    if sector_shift not in (9, 12):
+        return set()
+    size = 1 << sector_shift
+    n_fat, first_dir = struct.unpack_from("<II", data, 44)
+    first_difat, n_difat = struct.unpack_from("<II", data, 68)
+    max_sector = len(data) // size
+    fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < max_sector][:n_fat]
+    seen = set()
+    sector = first_difat
+    while len(fat_sectors) < n_fat and sector < max_sector and sector not in seen and len(seen) <= n_difat:
+        seen.add(sector)
+        off = (sector + 1) * size
+        ids = struct.unpack_from(f"<{size // 4}I", data, off)
+        fat_sectors += [s for s in ids[:-1] if s < max_sector]
+        sector = ids[-1]
+    fat: list[int] = []
+    for s in fat_sectors:
+        off = (s + 1) * size
+        fat += struct.unpack_from(f"<{size // 4}I", data, off)
+    names: set[str] = set()
+    sector, visited = first_dir, set()
+    while sector < max_sector and sector not in visited and sector < len(fat) + 1:
+        visited.add(sector)
+        off = (sector + 1) * size
+        for i in range(size // 128):
+            entry = data[off + i * 128: off + (i + 1) * 128]
+            if len(entry) < 128:
+                break
+            length = struct.unpack_from("<H", entry, 64)[0]
+            kind = entry[66]
+            if kind in (1, 2, 5) and 2 <= length <= 64:
+                names.add(entry[: length - 2].decode("utf-16-le", "replace"))
+        if sector >= len(fat):
+            break
+        sector = fat[sector]
+    return names
+
+
+def _describe_ole(p: Path) -> str:
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(64 * 1024 * 1024)
+        names = ole_stream_names(data)
+    except (OSError, struct.error):
+        names = set()
+    if {"EncryptionInfo", "EncryptedPackage"} <= names:
+        return "文件已加密（设置了打开密码），无法读取：请在 Excel 中取消密码后另存为 .xlsx（文件→信息→保护工作簿→用密码进行加密，清空密码）后重试"
+    if names & {"Workbook", "Book"}:
+        return "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx：请在 Excel 中“另存为” .xlsx 后重试"
+    if "WordDocument" in names:
+        return "这是 Word 文档（.doc），不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
+    if "PowerPoint Document" in names:
+        return "这是 PowerPoint 文件，不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
+    return ("这是旧版 Office 格式的文件（如 .xls、.et），或已设置打开密码，本工具只读 .xlsx："
+            "请在 Excel 中打开（如有密码先取消），“另存为” .xlsx 后重试")
+
+
+# --- not a zip: say what it looks like ---------------------------------------------------------------------------
+
+_BINARY_KINDS = (
+    (b"%PDF", "这是 PDF 文件，不是 Excel 工作簿：请提供 .xlsx 格式的绩效目标表（PDF 或扫描件无法读取）"),
+    (b"{\\rtf", "这是 RTF/Word 文档，不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"),
+    (b"\x89PNG", "这是图片（PNG），不是 Excel 工作簿：请提供 .xlsx 格式的绩效目标表"),
+    (b"\xff\xd8\xff", "这是图片（JPEG），不是 Excel 工作簿：请提供 .xlsx 格式的绩效目标表"),
+    (b"GIF8", "这是图片（GIF），不是 Excel 工作簿：请提供 .xlsx 格式的绩效目标表"),
+    (b"Rar!", "这是 RAR 压缩包，不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件"),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包，不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件"),
+    (b"\x1f\x8b", "这是 gzip 压缩文件，不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件"),
+)
+
+
+def _decode_head(head: bytes) -> str | None:
+    """The start of a text file as text (UTF-8/UTF-16/GB18030), or None when it is binary."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, "ignore")
+    sample = head[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return sample.decode("utf-16-le", "ignore")
+    if b"\x00" in sample:
+        return None
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return sample.decode(codec)
+        except UnicodeDecodeError as exc:
+            if exc.start > len(sample) - 4:          # cut mid-character at the end of the sample
+                return sample[: exc.start].decode(codec, "ignore")
+    return None
+
+
+def _describe_not_zip(head: bytes) -> str:
+    for magic, message in _BINARY_KINDS:
+        if head.startswith(magic):
+            return message
+    text = _decode_head(head)
+    if text is None:
+        return "不是有效的 .xlsx 工作簿（文件已损坏，或是其他格式改了扩展名）：" + FIX_RESEND
+    low = text.lstrip().lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in low or "progid=\"excel.sheet\"" in low:
+        return "这是“XML 电子表格 2003”格式，不是 .xlsx 工作簿：" + FIX_SAVE_AS
+    if re.search(r"<\s*(html|!doctype\s+html|table|head|body|meta)\b", low[:4096]):
+        return "这是网页（HTML）文件改了扩展名（一些系统导出的“Excel”其实是网页），不是 .xlsx 工作簿：" + FIX_SAVE_AS
+    if low.startswith("<?xml") or low.startswith("<"):
+        return "这是 XML 文本文件，不是 .xlsx 工作簿：" + FIX_SAVE_AS
+    if any(sep in text for sep in (",", "\t", "，")):
+        return "这是文本或 CSV 文件改了扩展名，不是 .xlsx 工作簿：" + FIX_SAVE_AS
+    return "这是文本文件，不是 .xlsx 工作簿：请在 Excel 或 WPS 中按模板填写并保存为 .xlsx 后重试"
+
+
+# --- the zip container -------------------------------------------------------------------------------------------
+
+def _corrupt(name: str, detail: str = "") -> NotAFormError:
+    why = f"（{detail}）" if detail else ""
+    return NotAFormError(f"工作簿已损坏或不完整{why}，无法读取（可能下载或复制时中断）：" + FIX_RESEND, path=name)
+
+
+def _describe_other_zip(members: set[str], zf: zipfile.ZipFile) -> str:
+    if "xl/workbook.bin" in members:
+        return "这是 Excel 二进制工作簿（.xlsb），本工具只读 .xlsx：请在 Excel 中“另存为” .xlsx 后重试"
+    if "word/document.xml" in members:
+        return "这是 Word 文档（.docx），不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
+    if "ppt/presentation.xml" in members:
+        return "这是 PowerPoint 文件（.pptx），不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
+    if "mimetype" in members:
+        try:
+            info = zf.getinfo("mimetype")
+            kind = zf.read(info)[:100].decode("ascii", "ignore") if info.file_size <= 100 else ""
+        except Exception:  # a broken mimetype entry: describe it as an archive
+            kind = ""
+        if "spreadsheet" in kind:
+            return "这是 OpenDocument 表格（.ods，WPS/LibreOffice 格式），不是 .xlsx：" + FIX_SAVE_AS
+        if kind:
+            return "这是 OpenDocument 文件（如 .odt），不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
+    return "这是压缩包（.zip），不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件"
+
+
+def _check_zip(p: Path, name: str, scan: InputScan) -> None:
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, EOFError, OSError) as exc:
+        raise _corrupt(name, "压缩结构不完整") from exc
+    with zf:
+        try:
+            infos = zf.infolist()
+        except Exception as exc:  # defensive: zipfile may raise anything on a mangled directory
+            raise _corrupt(name, "压缩结构不完整") from exc
+        if len(infos) > MAX_ENTRIES:
+            raise NotAFormError(f"工作簿内部文件过多（{len(infos)} 个），不像绩效目标表，可能是恶意构造的文件，已拒绝读取："
+                                + FIX_RESEND, path=name)
+        members = {i.filename for i in infos}
+        _check_declared_sizes(infos, name)
+        workbook_part = _workbook_part(zf, members)
+        if workbook_part is None:
+            raise NotAFormError(_describe_other_zip(members, zf), path=name)
+        suffix = p.suffix.lower()
+        if suffix not in READABLE_SUFFIXES:
+            raise NotAFormError(f"文件内容是 Excel 工作簿，但扩展名是“{p.suffix or '（无）'}”，无法按工作簿打开："
+                                "请把文件改名为以 .xlsx 结尾（如 广州.xlsx）后重试", path=name)
+        content_types = _content_types(zf, members, name, scan)
+        scan.macros = (content_types.get("/" + workbook_part) == _MACRO_CT
+                       or any(m.lower().endswith("vbaproject.bin") for m in members))
+        sheet_parts = {m for m in members
+                       if content_types.get("/" + m, "").endswith(".worksheet+xml")
+                       or re.fullmatch(r"xl/worksheets/[^/]+\.xml", m)}
+        cells = 0
+        for info in infos:
+            if info.is_dir() or not _is_xml_part(info.filename):
+                continue
+            extent = SheetExtent(info.filename) if info.filename in sheet_parts else None
+            _scan_xml(zf, info, name, scan, extent, strict=_is_essential(info.filename, workbook_part, sheet_parts))
+            if extent is not None:
+                scan.sheets.append(extent)
+                cells += extent.cells
+                if cells > MAX_CELLS:
+                    raise NotAFormError(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
+                                        "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试", path=name)
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_SIZE and ratio > MAX_RATIO:
+            raise NotAFormError(f"工作簿内部文件 {info.filename} 的压缩比异常（{ratio:.0f} 倍，疑似“压缩炸弹”），"
+                                "已拒绝解压：" + FIX_RESEND, path=name)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        mb = MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)
+        raise NotAFormError(f"工作簿解压后过大（{total / 1024 / 1024:.0f} MB，上限 {mb} MB），不像绩效目标表，已拒绝读取："
+                            "请删除多余的工作表和图片，另存为新的 .xlsx 后重试", path=name)
+
+
+def _workbook_part(zf: zipfile.ZipFile, members: set[str]) -> str | None:
+    """The main workbook part: the package relationship's officeDocument target, else xl/workbook.xml."""
+    if "_rels/.rels" in members:
+        try:
+            info = zf.getinfo("_rels/.rels")
+            if info.file_size <= 1024 * 1024:
+                text = zf.read(info).decode("utf-8", "ignore")
+                if "<!DOCTYPE" not in text.upper():
+                    for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", text):
+                        tag = m.group(0)
+                        if re.search(r'Type="[^"]*/officeDocument"', tag):
+                            target = re.search(r'Target="([^"]*)"', tag)
+                            if target:
+                                part = str(PurePosixPath(target.group(1).lstrip("/")))
+                                if part in members and part.endswith(".xml"):
+                                    return part
+        except Exception:  # a broken _rels/.rels is caught when the XML parts are scanned
+            pass
+    return "xl/workbook.xml" if "xl/workbook.xml" in members else None
+
+
+def _content_types(zf: zipfile.ZipFile, members: set[str], name: str, scan: InputScan) -> dict[str, str]:
+    """Part name → content type from ``[Content_Types].xml`` overrides (after the DOCTYPE check)."""
+    ct = "[Content_Types].xml"
+    if ct not in members:
+        raise _corrupt(name, "缺少 [Content_Types].xml")
+    info = zf.getinfo(ct)
+    data = _scan_xml(zf, info, name, scan, None, strict=True, keep=True)
+    out: dict[str, str] = {}
+    text = data.decode("utf-8", "ignore")
+    for m in re.finditer(r"<(?:\w+:)?Override\b[^>]*>", text):
+        part = re.search(r'PartName="([^"]*)"', m.group(0))
+        kind = re.search(r'ContentType="([^"]*)"', m.group(0))
+        if part and kind:
+            out[part.group(1)] = kind.group(1)
+    return out
+
+
+def _is_xml_part(filename: str) -> bool:
+    return filename.lower().endswith((".xml", ".rels", ".vml"))
+
+
+def _is_essential(filename: str, workbook_part: str, sheet_parts: set[str]) -> bool:
+    """Parts a reader cannot do without: broken XML there is a broken workbook (elsewhere it is tolerated)."""
+    return (filename in sheet_parts or filename == workbook_part or filename.endswith(".rels")
+            or filename in ("[Content_Types].xml", "xl/sharedStrings.xml", "xl/styles.xml"))
+
+
+# --- streaming XML scan ------------------------------------------------------------------------------------------
+
+class _Refused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})$")
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _SheetCounter:
+    """Expat handlers measuring a worksheet: cells holding a value (``v``/``is``/``f`` child) and their extent."""
+
+    def __init__(self, extent: SheetExtent) -> None:
+        self.extent = extent
+        self.row = 0
+        self.col = 0
+        self.cell: tuple[int, int] | None = None
+        self.filled = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rsplit(":", 1)[-1]
+        if local == "row":
+            r = attrs.get("r")
+            self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
+        elif local == "c":
+            ref = attrs.get("r")
+            m = _CELL_REF.match(ref) if ref else None
+            if m:
+                self.col, self.row = _col_index(m.group(1)), int(m.group(2))
+            else:
+                self.col += 1
+            self.cell = (self.row, self.col)
+            self.filled = False
+        elif local in ("v", "is", "f") and self.cell is not None:
+            self.filled = True
+
+    def end(self, tag: str) -> None:
+        if tag.rsplit(":", 1)[-1] == "c" and self.cell is not None:
+            if self.filled:
+                e = self.extent
+                e.cells += 1
+                r, c = self.cell
+                e.max_row, e.max_col = max(e.max_row, r), max(e.max_col, c)
+                if e.cells > MAX_CELLS:
+                    raise _Refused(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
+                                   "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试")
+            self.cell = None
+
+
+def _refuse_doctype(*_args) -> None:
+    raise _Refused("文件内部含有 XML 文档类型/实体声明（DOCTYPE/ENTITY），正常的 Excel 文件不会有，"
+                   "可能被篡改或恶意构造（实体扩展攻击），已拒绝读取：请报送单位用 Excel 或 WPS 重新保存为 .xlsx 后再发送")
+
+
+def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: InputScan,
+              extent: SheetExtent | None, *, strict: bool, keep: bool = False) -> bytes:
+    """Inflate one XML part in chunks (bytes counted, CRC checked) and parse it with expat as a stream."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    if extent is not None:
+        counter = _SheetCounter(extent)
+        parser.StartElementHandler = counter.start
+        parser.EndElementHandler = counter.end
+    kept = bytearray()
+    xml_broken = False
+    try:
+        for chunk in _inflate(zf, info, name, scan):
+            if keep:
+                kept += chunk
+            if not xml_broken:
+                try:
+                    parser.Parse(chunk, False)
+                except expat.ExpatError:
+                    xml_broken = True
+        if not xml_broken:
+            try:
+                parser.Parse(b"", True)
+            except expat.ExpatError:
+                xml_broken = True
+    except _Refused as exc:
+        raise NotAFormError(exc.message, path=name) from None
+    except NotAFormError:
+        raise
+    except Exception as exc:  # anything a mangled part makes the parser or a handler raise
+        raise _corrupt(name, f"{info.filename} 无法解析") from exc
+    if xml_broken and strict:
+        raise _corrupt(name, f"{info.filename} 的 XML 格式错误")
+    return bytes(kept)
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: InputScan):
+    """Yield the inflated bytes of one entry, never more than its declared size, checking its CRC.
+
+    The compressed bytes are read straight from the archive and inflated here in bounded steps, so an entry
+    whose data inflates past its declared size (a forged header) is refused without inflating the rest.
+    """
+    import zlib
+
+    if info.flag_bits & 0x1:
+        raise NotAFormError("工作簿内部文件被加密，无法读取：请在 Excel 中取消密码后另存为 .xlsx 重试", path=name)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _corrupt(name, f"{info.filename} 使用了不支持的压缩方式")
+    try:
+        fp = zf.fp
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise _corrupt(name, f"{info.filename} 的文件头已损坏")
+        name_len, extra_len = struct.unpack_from("<HH", header, 26)
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        left_in = info.compress_size
+        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        crc = 0
+        produced = 0
+        pending = b""
+        while True:
+            if not pending:
+                if left_in <= 0:
+                    break
+                pending = fp.read(min(_CHUNK, left_in))
+                if not pending:
+                    raise _corrupt(name, f"{info.filename} 数据不完整")
+                left_in -= len(pending)
+            if inflater is None:
+                out, pending = pending, b""
+            else:
+                out = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+            produced += len(out)
+            scan.uncompressed += len(out)
+            if produced > info.file_size:
+                raise NotAFormError(f"工作簿内部文件 {info.filename} 解压后超出它声明的大小（疑似“压缩炸弹”），已拒绝读取："
+                                    + FIX_RESEND, path=name)
+            if scan.uncompressed > MAX_TOTAL_UNCOMPRESSED:
+                raise NotAFormError("工作簿解压后过大，不像绩效目标表，已拒绝读取：" + FIX_RESEND, path=name)
+            if out:
+                crc = zlib.crc32(out, crc)
+                yield out
+            if inflater is not None and inflater.eof:
+                break
+        if inflater is not None and not inflater.eof:
+            raise _corrupt(name, f"{info.filename} 数据不完整")
+        if produced != info.file_size or crc != info.CRC:
+            raise _corrupt(name, f"{info.filename} 校验失败")
+    except NotAFormError:
+        raise
+    except (zlib.error, OSError, ValueError, struct.error) as exc:
+        raise _corrupt(name, f"{info.filename} 无法解压") from exc
+
+
+def _version_key(text: str) -> tuple[int, ...] | None:
+    parts = str(text).strip().split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
