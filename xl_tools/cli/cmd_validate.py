@@ -89,7 +89,8 @@ def render_table(report) -> str:
             continue
         lines.append(f"{head}：错误 {errors} 个，警告 {warnings} 个")
         many_sheets = len(sheets) > 1
-        places = [(f"{f.sheet}!{f.cell}" if many_sheets and f.cell else (f.cell or "整表")) for f in findings]
+        places = [(f"{f.sheet}!{f.cell}" if many_sheets and f.cell
+                   else (f.cell or ("文件" if f.code == "not-a-form" else "整表"))) for f in findings]
         width = max(_width("单元格"), *(_width(p) for p in places))
         lines.append(f"  级别  {_pad('单元格', width)}  说明")
         for f, place in zip(findings, places):
