@@ -120,3 +120,28 @@ def test_summary_of_one_city_and_unreadable_file_note(tmp_path):
     results = wb["校验结果"]
     codes = [r[3].value for r in results.iter_rows(min_row=4)]
     assert codes[0] == "not-a-form"
+
+
+def test_rebuild_from_the_workbook_itself(tmp_path):
+    from openpyxl import load_workbook
+
+    from xl_tools.consolidate import rebuild_summary_sheets
+    from xl_tools.errors import InputError
+
+    first = write_consolidation(consolidate(seed_forms()), tmp_path / "汇总.xlsx")
+    wb = load_workbook(first)
+    wb.remove(wb["佛山"])                                   # the user drops a city and rebuilds
+    cons = rebuild_summary_sheets(wb, source=str(first))
+    assert [c.city for c in cons.cities] == ["广州", "深圳", "珠海"] and cons.total_funding_wan == 690
+    out = save_workbook(wb, tmp_path / "重建.xlsx", inputs=[first])
+    import pandas as pd
+
+    summary = pd.read_excel(out, sheet_name="汇总表", header=2, engine="calamine")
+    assert list(summary["资金需求(万元)"]) == [460, 180, 50, 690]
+    (size,) = cons.indicator("发行知识产权证券化产品规模")
+    assert size.total_text == "≥3亿元"
+
+    from openpyxl import Workbook
+
+    with pytest.raises(InputError, match="没有地市的绩效目标表"):
+        rebuild_summary_sheets(Workbook())

@@ -5,6 +5,8 @@ Public API (pandas and openpyxl are imported lazily inside the functions that ne
 - ``consolidate(forms_or_paths, *, library=None) -> Consolidation``
 - ``write_consolidation(cons, path, *, inputs=()) -> Path``
 - ``write_summary_sheets(wb, cons)`` (re)writes the four summary sheets into an open openpyxl workbook
+- ``rebuild_summary_sheets(wb)`` consolidates the city sheets of ``wb`` and rewrites its summary sheets (生成汇总表)
+- ``save_workbook(wb, path, inputs=())`` saves atomically with cached formula values, deterministic bytes
 - ``consolidate_paths(paths, output, library=None) -> tuple[Consolidation, Path]``
 - ``load_library(path=None) -> IndicatorLibrary``, ``canonical_key(text)``
 """
@@ -16,7 +18,8 @@ from xl_tools.consolidate.library import IndicatorLibrary, load_library
 
 __all__ = [
     "canonical_key", "display_name", "IndicatorLibrary", "load_library",
-    "consolidate", "consolidate_paths", "write_consolidation", "write_summary_sheets", "Consolidation",
+    "consolidate", "consolidate_paths", "write_consolidation", "write_summary_sheets", "rebuild_summary_sheets",
+    "save_workbook", "Consolidation",
 ]
 
 
@@ -25,7 +28,7 @@ def __getattr__(name: str):
     if name in ("consolidate", "Consolidation", "consolidate_paths"):
         from xl_tools.consolidate import model
         return getattr(model, name)
-    if name in ("write_consolidation", "write_summary_sheets"):
+    if name in ("write_consolidation", "write_summary_sheets", "rebuild_summary_sheets", "save_workbook"):
         from xl_tools.consolidate import workbook
         return getattr(workbook, name)
     raise AttributeError(name)

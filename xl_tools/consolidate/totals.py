@@ -228,20 +228,26 @@ QUANTITATIVE_KINDS = ("quantitative", "rate", "deadline")
 
 # --- grouping -------------------------------------------------------------------------------------------
 
-def _city_value(group, number_of) -> CityValue:
+def _city_value(records: list[dict], number_of) -> CityValue:
     """Merge one city's entries of one row (normally one entry) into a CityValue."""
-    first = group.iloc[0]
-    numbers = [number_of(r) for r in group.itertuples()]
+    numbers = [number_of(r) for r in records]
     number = clean_number(sum(numbers, Decimal(0))) if numbers and all(n is not None for n in numbers) else None
-    ops = [r.op for r in group.itertuples()]
+    ops = [r["op"] for r in records]
     return CityValue(
         number=number,
-        text="；".join(dict.fromkeys(r.text for r in group.itertuples())),
+        text="；".join(dict.fromkeys(r["text"] for r in records)),
         op=combine_operators(ops) if len(ops) > 1 else (ops[0] or None),
-        sheet=first["sheet"],
-        cells=tuple(c for c in group["cell"] if c),
-        level3_cells=tuple(c for c in group["level3_cell"] if c),
+        sheet=records[0]["sheet"],
+        cells=tuple(r["cell"] for r in records if r["cell"]),
+        level3_cells=tuple(r["level3_cell"] for r in records if r["level3_cell"]),
     )
+
+
+def _by_city(records: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for r in records:
+        grouped.setdefault(r["city"], []).append(r)
+    return grouped
 
 
 def _display_unit(rows, dim: str) -> str:
@@ -301,15 +307,16 @@ def _indicator_rows(df) -> list[IndicatorTotal]:
             factor = _PER_WAN.get(unit, Decimal(1)) if dim == "money" else Decimal(1)
 
             def number_of(r, factor=factor):
-                return None if r.number is None else clean_number(r.number * factor)
+                return None if r["number"] is None else clean_number(r["number"] * factor)
 
-            by_city = {city: _city_value(g, number_of) for city, g in group.groupby("city", sort=False)}
+            records = group.to_dict("records")
+            by_city = {city: _city_value(rs, number_of) for city, rs in _by_city(records).items()}
             by_city = _sorted_by_city(by_city)
             ops = [cv.op for cv in by_city.values()]
             other_units = tuple(_dimension_label(d, by_key) for d in dims if d != dim)
             if dim == "deadline":
                 kind, op, total = DEADLINE, None, None
-                values = [(_deadline_sort_value(r.deadline, r.text), r.text.strip()) for r in group.itertuples()]
+                values = [(_deadline_sort_value(r["deadline"], r["text"]), r["text"].strip()) for r in records]
                 try:
                     total_text = _range_text(values, "最早", "最晚")
                 except TypeError:
@@ -354,11 +361,12 @@ def _qualitative_rows(df) -> list[QualitativeRow]:
     for key, group in qual.groupby("key", sort=False):
         first = group.iloc[0]
         by_city = {}
-        for city, g in group.groupby("city", sort=False):
-            texts = [t if t.strip() else "（未填写指标值）" for t in g["text"]]
+        for city, records in _by_city(group.to_dict("records")).items():
+            texts = [r["text"] if r["text"].strip() else "（未填写指标值）" for r in records]
             by_city[city] = CityValue(
-                number=None, text="；".join(dict.fromkeys(texts)), sheet=g.iloc[0]["sheet"],
-                cells=tuple(c for c in g["cell"] if c), level3_cells=tuple(c for c in g["level3_cell"] if c),
+                number=None, text="；".join(dict.fromkeys(texts)), sheet=records[0]["sheet"],
+                cells=tuple(r["cell"] for r in records if r["cell"]),
+                level3_cells=tuple(r["level3_cell"] for r in records if r["level3_cell"]),
             )
         rows.append(QualitativeRow(key=key, name=first["name"], level1=first["level1"], level2=first["level2"],
                                    by_city=_sorted_by_city(by_city), in_library=bool(first["in_library"])))

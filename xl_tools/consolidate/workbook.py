@@ -65,6 +65,7 @@ class _Sheet:
         self.wrap = Alignment(wrap_text=True, vertical="center")
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.number_align = Alignment(horizontal="right", vertical="center")
+        self._styles: dict[tuple, object] = {}
 
     def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True):
         """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
@@ -75,20 +76,29 @@ class _Sheet:
         cell.value = text if text else None
         if text:
             cell.data_type = "s"
-            if text.startswith(_TEXT_FORMULA_START):
-                cell.quotePrefix = True
-        cell.font = self.bold if bold else self.font
-        cell.alignment = self.wrap if wrap else self.center
-        cell.border = self.border
+        self._style(cell, ("text", bold, wrap), font=self.bold if bold else self.font,
+                    alignment=self.wrap if wrap else self.center, border=self.border)
+        if text.startswith(_TEXT_FORMULA_START):
+            cell.quotePrefix = True
         return cell
+
+    def _style(self, cell, key: tuple, **attrs) -> None:
+        """Apply a style combination; openpyxl is slow to hash styles, so each combination is built once."""
+        from copy import copy
+
+        proto = self._styles.get(key)
+        if proto is None:
+            for name, value in attrs.items():
+                setattr(cell, name, value)
+            self._styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(proto)
 
     def number(self, row: int, col: int, value: Decimal | int | None, *, fmt: str = "General", bold=False):
         cell = self.ws.cell(row=row, column=col)
         cell.value = _excel_number(value)
-        cell.number_format = fmt
-        cell.font = self.bold if bold else self.font
-        cell.alignment = self.number_align
-        cell.border = self.border
+        self._style(cell, ("number", fmt, bold), number_format=fmt, font=self.bold if bold else self.font,
+                    alignment=self.number_align, border=self.border)
         return cell
 
     def formula(self, row: int, col: int, formula: str, cached: Decimal | int | None, *, fmt="General",
@@ -96,10 +106,8 @@ class _Sheet:
         """A live formula whose computed value is stored too (patched into the XML on save)."""
         cell = self.ws.cell(row=row, column=col)
         cell.value = "=" + formula.lstrip("=")
-        cell.number_format = fmt
-        cell.font = self.bold if bold else self.font
-        cell.alignment = self.number_align
-        cell.border = self.border
+        self._style(cell, ("number", fmt, bold), number_format=fmt, font=self.bold if bold else self.font,
+                    alignment=self.number_align, border=self.border)
         if cached is not None:
             self.cached.setdefault(self.ws.title, {})[cell.coordinate] = _excel_number(cached)
         return cell
@@ -343,7 +351,7 @@ def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1)
             note += ("；" if note else "") + "指标库中没有该指标，按原文归并"
         s.text(row, note_col, note)
         row += 1
-    s.widths([10, 12, 40, 6, 7, *([11] * len(cities)), 14, 7, 30])
+    s.widths([10, 12, 40, 6, 7, *([11 if len(cities) <= 8 else 8] * len(cities)), 14, 7, 30])
     s.fit_rows(head + 1, row - 1)
     s.print_ready(head, filter_cols=note_col, last_row=row - 1)
     return ws
@@ -371,7 +379,7 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
         city_range = f"{_col(first_city_col)}{row}:{_col(count_col - 1)}{row}"
         s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
         row += 1
-    s.widths([10, 12, 36, *([24] * len(cities)), 7])
+    s.widths([10, 12, 36, *([24 if len(cities) <= 6 else 14] * len(cities)), 7])
     s.fit_rows(head + 1, row - 1)
     s.print_ready(head, filter_cols=count_col, last_row=row - 1)
     return ws
@@ -433,6 +441,26 @@ def write_summary_sheets(wb, cons: Consolidation) -> dict[str, dict[str, object]
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == SUMMARY
     return cached
+
+
+def rebuild_summary_sheets(wb, *, library=None, source: str | None = None) -> Consolidation:
+    """生成汇总表: consolidate the city sheets already in ``wb`` and (re)write its four summary sheets.
+
+    ``wb`` is an openpyxl workbook (e.g. a consolidated workbook the user edited); save it with
+    :func:`save_workbook` so the totals carry their values. Raises InputError when it holds no form sheet.
+    """
+    from xl_tools.consolidate.library import load_library
+    from xl_tools.errors import InputError
+    from xl_tools.workbook.reader import forms_from_grids, grids_from_openpyxl
+
+    grids = [g for g in grids_from_openpyxl(wb) if g.title not in SUMMARY_SHEET_NAMES]
+    forms = forms_from_grids(grids, source=source)
+    if not forms:
+        raise InputError("工作簿中没有地市的绩效目标表工作表，无法生成汇总表：请先用“汇总”把各地市的表合并进来",
+                         path=source)
+    cons = consolidate_forms(forms, library=load_library(library))
+    write_summary_sheets(wb, cons)
+    return cons
 
 
 # --- the whole workbook ---------------------------------------------------------------------------------
