@@ -141,6 +141,8 @@ class Validation:
     cells: frozenset[str] | str
     prompt: str | None
     error: str | None
+    strict: bool          # showErrorMessage: a wrong entry is refused
+    arrow: bool           # the in-cell dropdown arrow shows (OOXML's showDropDown means *hide* it)
 
 
 def _cells(sqref: str) -> frozenset[str] | str:
@@ -163,14 +165,15 @@ def _formula(text: str | None) -> str | None:
 
 
 def _operator(dv) -> str | None:
-    return None if dv.type in ("list", "custom", None) else (dv.operator or "between")
+    return None if dv.type in ("list", "custom", "any", None) else (dv.operator or "between")
 
 
 def validations(path: Path) -> dict[str, set[Validation]]:
     """{sheet: {Validation}} by meaning.
 
-    Ignored noise: the operator of a list (LibreOffice writes between, openpyxl none) and a second formula
-    the operator does not use (LibreOffice writes formula2 0 for lists); ``$`` and quotes in references.
+    Ignored noise: the operator of a list (LibreOffice writes between, openpyxl none), a second formula the
+    operator does not use (LibreOffice writes formula2 0 for lists), the formula of an input-help-only rule
+    (type any: LibreOffice writes formula1 0); ``$`` and quotes in references.
     """
     import openpyxl
 
@@ -178,8 +181,10 @@ def validations(path: Path) -> dict[str, set[Validation]]:
     found = {}
     for ws in wb.worksheets:
         found[ws.title] = {
-            Validation(type=dv.type, operator=_operator(dv), formula1=_formula(dv.formula1),
+            Validation(type=dv.type or "any", operator=_operator(dv),
+                       formula1=_formula(dv.formula1) if dv.type not in (None, "any") else None,
                        formula2=_formula(dv.formula2) if _operator(dv) in ("between", "notBetween") else None,
-                       cells=_cells(str(dv.sqref)), prompt=dv.prompt or None, error=dv.error or None)
+                       cells=_cells(str(dv.sqref)), prompt=dv.prompt or None, error=dv.error or None,
+                       strict=bool(dv.showErrorMessage), arrow=not dv.showDropDown)
             for dv in ws.data_validations.dataValidation}
     return found

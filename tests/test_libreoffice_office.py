@@ -238,3 +238,22 @@ def test_output_never_overwrites_input(office, samples, tmp_path):
     with pytest.raises(OutputError):
         to_recalculated_xlsx([copy], tmp_path, profile=office.profile)
     assert copy.read_bytes() == samples["fit"].read_bytes()
+
+
+def test_printing_one_sheet_leaves_out_others_with_print_areas(office, tmp_path):
+    """LibreOffice prints a hidden sheet that has a print area; printing one sheet must still print only it."""
+    import openpyxl
+
+    from xl_tools.office.poppler import pdf_text
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "甲"
+    wb.active["A1"] = "甲表内容"
+    other = wb.create_sheet("乙")
+    other["A1"] = "乙表内容"
+    for ws in wb.worksheets:
+        ws.print_area = "A1:B2"
+    wb.save(tmp_path / "两表.xlsx")
+    only_a, only_b = office.pdf([(tmp_path / "两表.xlsx", ("甲",)), (tmp_path / "两表.xlsx", ("乙",))])
+    assert "甲表内容" in pdf_text(only_a) and "乙表内容" not in pdf_text(only_a)
+    assert "乙表内容" in pdf_text(only_b) and "甲表内容" not in pdf_text(only_b)

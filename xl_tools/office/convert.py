@@ -32,6 +32,7 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,{as_shown
 
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*?/>")
 _ATTR = re.compile(r'(\w+(?::\w+)?)="([^"]*)"')
+_DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>.*?</(?:\w+:)?definedName>", re.S)
 
 
 def _inputs(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -166,8 +167,9 @@ def sheet_names(path: str | os.PathLike) -> list[str]:
 def hide_other_sheets(src: str | os.PathLike, dst: str | os.PathLike, keep: Iterable[str]) -> Path:
     """Copy an xlsx with every sheet not in ``keep`` hidden, so printing it prints only ``keep``.
 
-    Only the sheets' ``state`` attributes and the active tab in xl/workbook.xml change; every other part of
-    the file is copied byte for byte (LibreOffice does not print hidden sheets).
+    LibreOffice (7.4) skips hidden sheets when printing, except a hidden sheet with a print area: so the
+    print areas of the sheets we hide are dropped too. Only xl/workbook.xml changes (sheet states, those
+    print areas, the active tab); every other part of the file is copied byte for byte.
     """
     source = Path(src)
     wanted = list(keep)
@@ -186,6 +188,16 @@ def hide_other_sheets(src: str | os.PathLike, dst: str | os.PathLike, keep: Iter
         return re.sub(r"\s*/>$", ' state="hidden"/>', tag)
 
     xml = _SHEET_TAG.sub(restate, xml)
+    kept = {i for i, n in enumerate(names) if n in wanted}
+
+    def drop_area(match: re.Match) -> str:
+        attrs = _attrs(match.group(1))
+        local = attrs.get("localSheetId")
+        if attrs.get("name") == "_xlnm.Print_Area" and local is not None and int(local) not in kept:
+            return ""
+        return match.group(0)
+
+    xml = _DEFINED_NAME.sub(drop_area, xml)
     first = names.index(wanted[0])
     view_attr = re.compile(r'(<(?:\w+:)?workbookView\b[^>]*?)\s+(?:activeTab|firstSheet)="\d+"')
     while view_attr.search(xml):
