@@ -419,7 +419,7 @@ def replay(actions: list[dict[str, Any]], source: str | os.PathLike, out: str | 
             for c in range(c0, c0 + action["column_count"]):
                 ws.column_dimensions[get_column_letter(c)].hidden = bool(args[0])
         elif func == "freezePaneAtRange":
-            sheet(action).freeze_panes = args[0].replace("$", "")
+            sheet(action).freeze_panes = _freeze_cell(args[0])
         elif func == "freezePaneUnfreeze":
             sheet(action).freeze_panes = None
         elif func == "rangeMerge":
@@ -427,6 +427,19 @@ def replay(actions: list[dict[str, Any]], source: str | os.PathLike, out: str | 
             r0, c0 = action["start_row"] + 1, action["start_column"] + 1
             ws.merge_cells(start_row=r0, start_column=c0, end_row=r0 + action["row_count"] - 1,
                            end_column=c0 + action["column_count"] - 1)
+        elif func in ("setFormula", "setFormulaArray"):
+            ws = sheet(action)
+            values = action["values"] if func == "setFormula" else [[args[0]]]
+            if not isinstance(values, list):
+                values = [[values] * action["column_count"]] * action["row_count"]
+            r0, c0 = action["start_row"] + 1, action["start_column"] + 1
+            for i, row in enumerate(values):
+                for j, formula in enumerate(row):
+                    ws.cell(r0 + i, c0 + j).value = formula
+        elif func == "setBorderProperty":
+            side, attribute, value = args
+            for cell in _cells(sheet(action), action):
+                _set_border(cell, side, attribute, value)
         elif func == "namesAdd":
             name, refers_to = args[0], args[1]
             wb.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
@@ -449,6 +462,41 @@ def replay(actions: list[dict[str, Any]], source: str | os.PathLike, out: str | 
         wb.save(out)
         result.path = out
     return result
+
+
+def _freeze_cell(frozen: str) -> str | None:
+    """openpyxl's freeze cell for an Office.js frozen range: "1:3" → "A4", "A:B" → "C1", "B2" → "C3"."""
+    ref = frozen.replace("$", "").upper()
+    first, _, last = ref.partition(":")
+    last = last or first
+    if last.isdigit():
+        return f"A{int(last) + 1}"
+    if last.isalpha():
+        from openpyxl.utils import column_index_from_string
+
+        return f"{get_column_letter(column_index_from_string(last) + 1)}1"
+    c1, r1, c2, r2 = range_boundaries(ref)
+    return f"{get_column_letter(c2 + 1)}{r2 + 1}"
+
+
+_SIDES = {"edge_left": "left", "edge_right": "right", "edge_top": "top", "edge_bottom": "bottom"}
+
+
+def _set_border(cell, side: str, attribute: str, value) -> None:
+    """Borders, approximated per cell: edges and inside lines both become the cell's own four sides."""
+    from openpyxl.styles import Border, Side
+
+    if attribute != "line_style":
+        return
+    style = None if value in (None, "none") else "thin"
+    sides = {"left", "right", "top", "bottom"} if side in ("all", "inside_vertical", "inside_horizontal",
+                                                           "inside", "outside") else {_SIDES.get(side)}
+    current = cell.border
+    kwargs = {k: getattr(current, k) for k in ("left", "right", "top", "bottom")}
+    for k in sides:
+        if k:
+            kwargs[k] = Side(style=style)
+    cell.border = Border(**kwargs)
 
 
 def _font_kwargs(font) -> dict[str, Any]:

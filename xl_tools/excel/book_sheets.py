@@ -6,9 +6,11 @@ writing; and they keep text as text (a 指标值 like ``=100%`` must not become 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FORMULA_LEADS = ("=", "+", "-", "@")
+_HAS_DIGIT = re.compile(r"[0-9０-９]")
 POINTS_PER_CHAR = 5.6      # the remote engine takes column widths in points, desktop Excel in characters
 
 
@@ -22,8 +24,17 @@ def find_sheet(book, name: str):
 
 
 def as_cell_value(value: Any) -> Any:
-    """A value to write: text that Excel would parse as a formula or number gets the text prefix ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+    """A value to write so that Excel stores exactly this text.
+
+    Excel parses what is written into a cell as if typed: ``=100%`` becomes a formula, ``440100`` a number,
+    ``100%`` the number 1, ``2021年12月31日`` a date (Chinese locale), ``TRUE`` a boolean. Text that holds a
+    digit, starts like a formula or reads as a boolean therefore gets the text prefix ``'`` (not shown in the
+    cell, and not part of the value read back). Other text and all non-text values are written as they are.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(FORMULA_LEADS) or value.startswith("'") or _HAS_DIGIT.search(value) \
+            or value.strip().upper() in ("TRUE", "FALSE"):
         return "'" + value
     return value
 

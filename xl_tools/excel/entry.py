@@ -68,3 +68,105 @@ def clear_marks(book):
     else:
         alerts.alert(book, "没有需要清除的校验标记")
     return outcome
+
+
+# --------------------------------------------------------------------------------------------- 新建
+
+NEW_DIR_ENV = "XL_TOOLS_NEW_DIR"
+NEW_NAME = "绩效目标表"
+
+
+def new_form_folder():
+    """Where 新建 saves: ``$XL_TOOLS_NEW_DIR``, else 文档/绩效目标表 (Documents), else the home folder."""
+    import os
+    from pathlib import Path
+
+    override = os.environ.get(NEW_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    home = Path.home()
+    for docs in (home / "Documents", home / "文档", home / "My Documents"):
+        if docs.is_dir():
+            return docs / NEW_NAME
+    return home / NEW_NAME
+
+
+def free_path(folder, stem: str, suffix: str = ".xlsx"):
+    """``folder/stem.xlsx``, or ``stem(2).xlsx``, ``stem(3).xlsx`` … — the first name not taken."""
+    candidate = folder / f"{stem}{suffix}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}({n}){suffix}"
+    return candidate
+
+
+def new_form(book):
+    """新建: write the template to the user's folder under a new name and open it in this Excel."""
+    from xl_tools.excel import alerts, opener
+    from xl_tools.workbook.template import write_template
+
+    folder = new_form_folder()
+    path = write_template(free_path(folder, NEW_NAME))
+    opened = opener.open_workbook(book.app, path)
+    if opened is None:
+        alerts.alert(book, f"已按模板新建绩效目标表：\n{path}\n请在 Excel 中打开该文件填写。")
+    return path
+
+
+# --------------------------------------------------------------------------------------------- 汇总
+
+SUMMARY_STEM = "广东省汇总"
+
+
+def consolidate(book):
+    """汇总: pick city workbooks, consolidate them, save 广东省汇总.xlsx next to them, open it."""
+    from pathlib import Path
+
+    from xl_tools.consolidate.model import consolidate_paths
+    from xl_tools.excel import alerts, opener, picker
+
+    from xl_tools.consolidate.model import is_consolidation_workbook
+    from xl_tools.excel.guard import Cancelled
+
+    picked = [Path(p) for p in picker.choose_city_workbooks(book)]
+    if not picked:
+        raise Cancelled()
+    files = [p for p in picked if not is_consolidation_workbook(p)]
+    skipped = [p for p in picked if p not in files]
+    if not files:
+        from xl_tools.errors import InputError
+
+        raise InputError("所选文件都是汇总工作簿，不是地市的绩效目标表：请选择各地市填好的表（可按住 Ctrl 多选）；"
+                         "要更新已有的汇总工作簿，请打开它并点击“生成汇总表”")
+    folder = files[0].parent
+    output = free_path(folder, SUMMARY_STEM)
+    cons, written = consolidate_paths(files, output)
+    from xl_tools.consolidate.totals import format_number
+
+    message = (f"汇总完成：{len(cons.cities)} 个地市，资金需求合计 {format_number(cons.total_funding_wan)} 万元。\n"
+               f"汇总工作簿已保存为：\n{written}")
+    if skipped:
+        message += "\n已跳过汇总工作簿：" + "、".join(p.name for p in skipped) + "（汇总工作簿不能再作为地市的表汇总）。"
+    if cons.unreadable:
+        message += f"\n另有 {len(cons.unreadable)} 个文件无法读取，未计入合计，详见“校验结果”表。"
+    if cons.has_crosscity_error:
+        message += "\n各地市之间有需要处理的问题（如同一地市两份表、预算年度不一致），详见“校验结果”表。"
+    opened = opener.open_workbook(book.app, written)
+    alerts.alert(opened if opened is not None else book, message)
+    return cons, written
+
+
+# --------------------------------------------------------------------------------------------- 生成汇总表
+
+def build_summary(book):
+    """生成汇总表: rebuild the summary sheets of the open consolidated workbook from its city sheets."""
+    from xl_tools.consolidate.totals import format_number
+    from xl_tools.excel import alerts
+    from xl_tools.excel.book_summary import rebuild_summary
+
+    _require_workbook(book, "生成汇总表")
+    cons = rebuild_summary(book)
+    alerts.alert(book, f"已按各地市工作表重新生成汇总表、指标汇总、定性指标和校验结果：{len(cons.cities)} 个地市，"
+                       f"资金需求合计 {format_number(cons.total_funding_wan)} 万元。")
+    return cons
