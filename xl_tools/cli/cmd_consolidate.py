@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 NAME = "consolidate"
-HELP = ("汇总各地市绩效目标表，生成全省汇总工作簿（汇总表、指标汇总、定性指标、校验结果，以及各市原表）。"
-        "退出码：0 已生成；1 已生成但有跨地市错误（同一地市两份表、预算年度不一致、文件无法读取）；2 未能生成")
+HELP = ("汇总各地市绩效目标表，生成全省汇总工作簿（汇总表、指标汇总、定性指标、校验结果和各市原表）；"
+        "退出码 0 已生成，1 已生成但有跨地市错误（同一地市两份表、预算年度不一致、文件无法读取），2 未能生成")
 EXAMPLES = [
     "xl-tools consolidate 各地市 -o 广东省汇总.xlsx",
     "xl-tools consolidate 广州.xlsx 深圳.xlsx 珠海.xlsx 佛山.xlsx -o 广东省汇总.xlsx --json",
