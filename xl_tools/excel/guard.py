@@ -32,7 +32,10 @@ def caller_book():
 
     caller = xw.Book.caller()
     if is_addin(caller):
-        active = caller.app.books.active
+        try:
+            active = caller.app.books.active
+        except Exception:          # no workbook open at all (Excel has no ActiveWorkbook)
+            active = None
         return active if active is not None else caller
     return caller
 
