@@ -71,7 +71,7 @@ def test_operator_conflict_names_the_minority_city():
 
 
 def test_unreadable_files_are_findings_and_the_rest_is_consolidated(tmp_path):
-    paths = write_city_files([make_form("广州", [q(REPORTS, "9份")], funding="460万元")], tmp_path)
+    (good,) = write_city_files([make_form("广州", [q(REPORTS, "9份")], funding="460万元")], tmp_path)
     broken = tmp_path / "损坏.xlsx"
     broken.write_bytes(b"this is not a workbook")
     old = tmp_path / "旧格式.xls"
@@ -84,7 +84,8 @@ def test_unreadable_files_are_findings_and_the_rest_is_consolidated(tmp_path):
     assert sorted(f.field for f in bad) == ["损坏.xlsx", "旧格式.xls"]
     assert all(f.severity == "error" and f.city is None and "未汇总" in f.message for f in bad)
     assert cons.has_crosscity_error
-    assert str(tmp_path / "~$广州.xlsx") not in cons.sources
+    assert str(tmp_path / "~$广州.xlsx") not in cons.sources and str(good) in cons.sources
+    assert str(tmp_path / "说明.txt") not in cons.sources
 
 
 def test_unknown_city_is_kept_and_listed_last():

@@ -14,9 +14,15 @@ from pathlib import Path
 
 from xl_tools.consolidate.totals import LOWER, OP_CONFLICT, UPPER, CityForm, IndicatorTotal, format_number
 from xl_tools.domain.cities import order_key
+from xl_tools.rules import get_rule
 from xl_tools.rules.findings import Finding
 
 CROSS_CITY_CODES = ("duplicate-city", "mixed-years", "unit-conflict", "operator-conflict", "not-a-form")
+
+
+def _severity(code: str) -> str:
+    """The severity the rules registry gives ``code`` (one place decides it)."""
+    return get_rule(code).severity
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 
@@ -42,7 +48,7 @@ def duplicate_city_findings(city_forms: Sequence[CityForm]) -> list[Finding]:
             continue
         kept = first[cf.city]
         findings.append(Finding(
-            code="duplicate-city", severity="error", city=cf.city, sheet=cf.form.sheet,
+            code="duplicate-city", severity=_severity("duplicate-city"), city=cf.city, sheet=cf.form.sheet,
             cell=cf.form.get("local_department").cell, field="地方主管部门",
             message=(f"{cf.city}有两份绩效目标表：{_where(kept.form)} 和 {_where(cf.form)}。汇总只计入第一份，"
                      f"本表未计入合计：请删除多余的一份（或改正地方主管部门）后重新汇总"),
@@ -73,7 +79,7 @@ def mixed_year_findings(city_forms: Sequence[CityForm], year: str | None) -> lis
         own = declared_year(cf.form)
         if own and own != year:
             findings.append(Finding(
-                code="mixed-years", severity="error", city=cf.city, sheet=cf.form.sheet,
+                code="mixed-years", severity=_severity("mixed-years"), city=cf.city, sheet=cf.form.sheet,
                 cell=cf.form.get("budget_year").cell, field="预算年度",
                 message=(f"{cf.city}的预算年度是 {own}年，其他地市是 {year}年，不同年度的表不能汇总在一起："
                          f"请核对后改为 {year}年，或把该表移出本次汇总"),
@@ -117,7 +123,8 @@ def unit_conflict_findings(indicators: Sequence[IndicatorTotal], library=None) -
                 continue
             for city, value in row.by_city.items():
                 findings.append(Finding(
-                    code="unit-conflict", severity="warning", city=city, sheet=value.sheet, cell=value.cell,
+                    code="unit-conflict", severity=_severity("unit-conflict"), city=city, sheet=value.sheet,
+                    cell=value.cell,
                     field=row.name,
                     message=(f"指标“{row.name}”在{city}写的是“{value.text.strip()}”（{_unit_label(row)}），而"
                              f"{_cities_text(list(main.by_city))}用“{main_unit}”，单位不同不能相加，已分行列出："
@@ -143,7 +150,8 @@ def operator_conflict_findings(indicators: Sequence[IndicatorTotal]) -> list[Fin
         for city in minority:
             value = row.by_city[city]
             findings.append(Finding(
-                code="operator-conflict", severity="warning", city=city, sheet=value.sheet, cell=value.cell,
+                code="operator-conflict", severity=_severity("operator-conflict"), city=city, sheet=value.sheet,
+                cell=value.cell,
                 field=row.name,
                 message=(f"指标“{row.name}”在{city}是“{value.text}”，而{_cities_text(majority)}用的是"
                          f"{wanted}，一个是下限一个是上限，不能相加：请核对该指标的方向，统一写成{wanted}"),
@@ -154,7 +162,7 @@ def operator_conflict_findings(indicators: Sequence[IndicatorTotal]) -> list[Fin
 def not_a_form_finding(path: str | Path, reason: str) -> Finding:
     """A file that could not be read as a 绩效目标表; ``reason`` is the reader's Chinese message."""
     return Finding(
-        code="not-a-form", severity="error", city=None, sheet=None, cell=None, field=Path(path).name,
+        code="not-a-form", severity=_severity("not-a-form"), city=None, sheet=None, cell=None, field=Path(path).name,
         message=f"文件 {Path(path).name} 未汇总：{reason}",
     )
 
