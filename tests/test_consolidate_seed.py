@@ -91,6 +91,7 @@ def test_workbook_reread_with_pandas_shows_the_totals(consolidated, engine):
 
     qual = read_sheet(path, "定性指标", engine).set_index("三级指标")
     assert qual.loc["知识产权证券化影响力", "佛山"] == "形成可复制可推广模式"
+    assert qual.loc["培训数量要求", "珠海"].endswith("（可量化为：≥2场次、≥50人次）")
 
     results = read_sheet(path, "校验结果", engine)
     assert len(results) == len(consolidated[0].findings)

@@ -124,3 +124,12 @@ def test_format_total():
     assert format_total("=", Decimal(12), "份") == "12份"
     assert format_total("≥", Decimal("6.0"), "亿元") == "≥6亿元"
     assert format_total("≤", Decimal("0.50"), "万元") == "≤0.5万元"
+
+
+def test_sentence_values_are_qualitative_with_their_targets_listed():
+    sentence = "举办至少2场次面向企业、高校、科技园区的培训,每场培训规模至少为50人次。"
+    cons = consolidate([make_form("珠海", [q("培训数量要求", sentence)]),
+                        make_form("佛山", [q("培训数量要求", sentence)])])
+    assert not cons.indicators
+    (row,) = cons.qualitative
+    assert row.by_city["珠海"].text == sentence and row.by_city["佛山"].targets == ("≥2场次", "≥50人次")

@@ -53,6 +53,7 @@ class CityValue:
     sheet: str | None = None
     cells: tuple[str, ...] = ()
     level3_cells: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()       # targets found inside a sentence value (``≥2场次``), for 定性指标
 
     @property
     def cell(self) -> str | None:
@@ -215,6 +216,8 @@ def indicator_entries(city_forms: Sequence[CityForm], library: IndicatorLibrary)
                 "unit": unit,
                 "dim": _dimension(unit, kind),
                 "deadline": getattr(parsed, "deadline", None),
+                "targets": tuple(t.format() for t in getattr(parsed, "targets", ()) or ()) if kind.startswith("sentence")
+                else (),
                 "text": value_text,
                 "sheet": cf.form.sheet,
                 "cell": row.value.cell,
@@ -367,6 +370,7 @@ def _qualitative_rows(df) -> list[QualitativeRow]:
                 number=None, text="；".join(dict.fromkeys(texts)), sheet=records[0]["sheet"],
                 cells=tuple(r["cell"] for r in records if r["cell"]),
                 level3_cells=tuple(r["level3_cell"] for r in records if r["level3_cell"]),
+                targets=tuple(t for r in records for t in r["targets"]),
             )
         rows.append(QualitativeRow(key=key, name=first["name"], level1=first["level1"], level2=first["level2"],
                                    by_city=_sorted_by_city(by_city), in_library=bool(first["in_library"])))
@@ -388,7 +392,7 @@ def compute_totals(city_forms: Sequence[CityForm], library: IndicatorLibrary) ->
 
     entries = indicator_entries(city_forms, library)
     columns = ["position", "order", "row", "city", "key", "name", "in_library", "lib_unit", "level1", "level2",
-               "kind", "op", "number", "unit", "dim", "deadline", "text", "sheet", "cell", "level3_cell"]
+               "kind", "op", "number", "unit", "dim", "deadline", "targets", "text", "sheet", "cell", "level3_cell"]
     df = pd.DataFrame(entries, columns=columns).astype(object)
     if df.empty:
         return Totals((), ())

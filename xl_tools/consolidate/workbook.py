@@ -364,7 +364,8 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
     cities = list(cons.city_names)
     labels = ["一级指标", "二级指标", "三级指标", *cities, "地市数"]
     head = s.title(f"{_year_text(cons)}绩效指标汇总（定性指标）", len(labels),
-                   "定性指标不相加，逐市列出原文；“进一步提升”等笼统表述建议改为可衡量的目标。")
+                   "定性指标不相加，逐市列出原文；“进一步提升”等笼统表述建议改为可衡量的目标；"
+                   "句子中含有的目标列在“可量化为”中，可改写成“运算符+数字+单位”。")
     s.header(head, labels)
     row = head + 1
     first_city_col = 4
@@ -375,7 +376,10 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
         s.text(row, 3, q.name)
         for offset, city in enumerate(cities):
             value = q.by_city.get(city)
-            s.text(row, first_city_col + offset, value.text.strip() if value else "")
+            text = value.text.strip() if value else ""
+            if value and value.targets:
+                text += "\n（可量化为：" + "、".join(value.targets) + "）"
+            s.text(row, first_city_col + offset, text)
         city_range = f"{_col(first_city_col)}{row}:{_col(count_col - 1)}{row}"
         s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
         row += 1
