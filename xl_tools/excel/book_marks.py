@@ -151,16 +151,36 @@ def _restore(rng, original) -> None:
         rng.add_note(original.note)
 
 
+def _sheets(book, names) -> list:
+    found = []
+    for name in dict.fromkeys(names):
+        sheet = S.find_sheet(book, name)
+        if sheet is not None:
+            found.append(sheet)
+    return found
+
+
 def apply_marks(book, findings: Iterable) -> MarkOutcome:
     """Replace the previous marks by the marks of ``findings``; rewrite 校验结果 and the memory sheet."""
+    from xl_tools.excel.protection import unprotected
     from xl_tools.workbook import marks as M
 
     findings = list(findings)
     outcome = MarkOutcome()
     previous = {(o.sheet, o.cell): o for o in read_memory(book)}
     marks = M.cell_marks(findings)
-    flagged = {(m.sheet, m.cell) for m in marks}
+    touched = _sheets(book, [k[0] for k in previous] + [m.sheet for m in marks])
+    with unprotected(touched):
+        originals = _mark(book, previous, marks, outcome)
+    write_memory(book, originals)
+    write_results(book, findings)
+    return outcome
 
+
+def _mark(book, previous: dict, marks: list, outcome: MarkOutcome) -> list:
+    from xl_tools.workbook import marks as M
+
+    flagged = {(m.sheet, m.cell) for m in marks}
     for key, original in previous.items():
         if key in flagged:
             continue
@@ -199,10 +219,7 @@ def apply_marks(book, findings: Iterable) -> MarkOutcome:
             rng.add_note(M.note_with_original(mark.note, original.note))
         originals.append(original)
         outcome.marked.append(mark)
-
-    write_memory(book, originals)
-    write_results(book, findings)
-    return outcome
+    return originals
 
 
 def clear_marks(book) -> MarkOutcome:
@@ -210,22 +227,32 @@ def clear_marks(book) -> MarkOutcome:
     from xl_tools.workbook import marks as M
     from xl_tools.workbook.layout import RESULT_SHEET
 
+    from xl_tools.excel.protection import unprotected
+
     outcome = MarkOutcome()
-    for original in read_memory(book):
-        rng = _cell(book, original.sheet, original.cell)
-        if rng is None:
-            outcome.missing_sheets.append(original.sheet)
-            continue
-        _restore(rng, original)
-        outcome.restored.append((original.sheet, original.cell))
-    for sheet in list(book.sheets):
+    memory = read_memory(book)
+    sheets = list(book.sheets)
+    with unprotected(_sheets(book, [o.sheet for o in memory])):
+        for original in memory:
+            rng = _cell(book, original.sheet, original.cell)
+            if rng is None:
+                outcome.missing_sheets.append(original.sheet)
+                continue
+            _restore(rng, original)
+            outcome.restored.append((original.sheet, original.cell))
+    for sheet in sheets:
+        own = []
         for note in list(sheet.notes):
             try:
                 text = note.text
             except NotImplementedError:
                 continue
             if M.is_own_note(text):
-                note.delete()
+                own.append(note)
+        if own:
+            with unprotected([sheet]):
+                for note in own:
+                    note.delete()
     S.delete_sheet(book, RESULT_SHEET)
     S.delete_sheet(book, M.MARKS_SHEET)
     return outcome

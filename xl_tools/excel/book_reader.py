@@ -48,6 +48,8 @@ def merged_ranges(sheet, values: list[list[Any]]) -> list[tuple[int, int, int, i
     found: list[tuple[int, int, int, int]] = []
     covered: set[tuple[int, int]] = set()
     try:
+        if values and sheet.range((1, 1), (len(values), max(len(r) for r in values))).merge_cells is False:
+            return []                       # Excel says: no merged cell in the whole range (one call)
         for r, row in enumerate(values, start=1):
             for c, value in enumerate(row, start=1):
                 if value is not None or (r, c) in covered:
