@@ -19,6 +19,8 @@ from xl_tools.excel.logs import LOG_ENV
 
 CITIES = ("广州", "深圳", "珠海", "佛山")
 
+pytest_plugins = ("libreoffice",)
+
 
 @pytest.fixture(scope="module")
 def seed_books(seed_path, tmp_path_factory):
@@ -189,3 +191,25 @@ def test_validate_in_a_consolidated_workbook_marks_only_city_sheets(cli_summary,
     marked_sheets = {openpyxl.load_workbook(source).sheetnames[a["sheet_position"]]
                      for a in h.actions_of(book) if a["func"] == "addNote"}
     assert marked_sheets == set(CITIES)
+
+
+@pytest.mark.libreoffice
+def test_a_spreadsheet_program_computes_the_cli_totals_from_the_rebuilt_sheets(cli_summary, tmp_path, office):
+    """LibreOffice recalculates the replayed sheets: every formula gives the value the CLI cached, 790 included."""
+    from libreoffice import cell_values, formula_cells, is_error
+
+    source = tmp_path / "广东省汇总.xlsx"
+    shutil.copy(cli_summary, source)
+    _, replayed, _ = h.click(x.build_summary, source, tmp_path / "rebuilt.xlsx")
+    (recalculated,) = office.xlsx([replayed.path])
+    computed = cell_values(recalculated, data_only=True)
+    cached = cell_values(cli_summary, data_only=True)
+    formulas = formula_cells(replayed.path)
+    checked = 0
+    for title in SUMMARY_SHEET_NAMES:
+        for a1 in formulas[title]:
+            assert not is_error(computed[title].get(a1)), (title, a1)
+            assert computed[title].get(a1) == cached[title].get(a1), (title, a1)
+            checked += 1
+    assert checked >= 10
+    assert computed["汇总表"][funding_cell(openpyxl.load_workbook(replayed.path))] == 790
