@@ -257,3 +257,43 @@ def test_printing_one_sheet_leaves_out_others_with_print_areas(office, tmp_path)
     only_a, only_b = office.pdf([(tmp_path / "两表.xlsx", ("甲",)), (tmp_path / "两表.xlsx", ("乙",))])
     assert "甲表内容" in pdf_text(only_a) and "乙表内容" not in pdf_text(only_a)
     assert "乙表内容" in pdf_text(only_b) and "甲表内容" not in pdf_text(only_b)
+
+
+def test_clipped_text_is_found(office, tmp_path):
+    """Text LibreOffice cuts off (footer too close to the bottom margin, wrapped text in a low row) is found;
+    the same text with room to print is not."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    from xl_tools.office.printcheck import clipped_text
+
+    def book(name: str, *, footer_gap: float, row_height: float) -> Path:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.column_dimensions["A"].width = 12
+        ws["A1"] = "第一行文字很长需要换行显示第二行文字也很长第三行文字结尾"
+        ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[1].height = row_height
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_margins.footer = 0.3
+        ws.page_margins.bottom = 0.3 + footer_gap
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    cramped = book("挤.xlsx", footer_gap=0.1, row_height=15)
+    roomy = book("宽松.xlsx", footer_gap=0.45, row_height=80)
+    cramped_pdf, roomy_pdf = office.pdf([(cramped, ()), (roomy, ())])
+    cut = clipped_text(cramped_pdf)[1]
+    assert "页，共" in cut                                     # the footer
+    assert any(w in cut for w in ("需要换行显示第", "二行文字也很长", "第三行文字结尾"))  # lines below the row
+    assert clipped_text(roomy_pdf) == {}
+
+
+def test_render_check_reports_overflow_and_exits_1(office, samples, tmp_path, capsys):
+    from xl_tools.cli import main
+
+    assert main(["render", str(samples["wide"]), "-o", str(tmp_path), "--no-png", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "工作表“汇总表”" in out and "打印超出一页宽" in out and "调整为 1 页宽" in out
+    assert not list(tmp_path.glob("*.png")) and (tmp_path / "超宽.pdf").is_file()

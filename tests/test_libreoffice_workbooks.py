@@ -390,3 +390,19 @@ def test_one_a4_page_wide_and_header_repeated(name, workbooks, printed):
         multi += len(check.pages) > 1
     if name in ("template", "city", "province"):
         assert multi, "no multi-page print: the header repetition was not exercised"
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_no_text_cut_off_in_print(name, workbooks, printed):
+    """Nothing prints cut off: footers fit between footer and bottom margins, rows are high enough for their
+    wrapped text, charts are not split by a page break."""
+    from xl_tools.office.printcheck import clipped_text
+
+    kind = workbooks.require(name)
+    pdfs = [(path.name, (), pdf) for (path, sheets), pdf in printed.items() if path in kind.files and not sheets]
+    pdfs += [(path.name, sheets, pdf) for (path, sheets), pdf in printed.items()
+             if path in kind.files and sheets and name not in WRITTEN]
+    assert pdfs
+    for label, sheets, pdf in pdfs:
+        cut = clipped_text(pdf)
+        assert not cut, f"{label} {'/'.join(sheets)}: printed cut off (page → words): {cut}"

@@ -164,6 +164,12 @@ def sheet_names(path: str | os.PathLike) -> list[str]:
     return [_attrs(tag).get("name", "") for tag in _SHEET_TAG.findall(_workbook_xml(Path(path)))]
 
 
+def visible_sheets(path: str | os.PathLike) -> list[str]:
+    """Names of the sheets of an xlsx that are not hidden, in workbook order."""
+    tags = _SHEET_TAG.findall(_workbook_xml(Path(path)))
+    return [a.get("name", "") for a in map(_attrs, tags) if a.get("state", "visible") == "visible"]
+
+
 def hide_other_sheets(src: str | os.PathLike, dst: str | os.PathLike, keep: Iterable[str]) -> Path:
     """Copy an xlsx with every sheet not in ``keep`` hidden, so printing it prints only ``keep``.
 

@@ -85,6 +85,62 @@ def pdf_text(pdf: str | os.PathLike, page: int | None = None, *, layout: bool = 
     return _run("pdftotext", [*args, str(path), "-"], path)
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word pdftotext found on a page, with its box in points from the top-left corner."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+
+
+def pdf_words(pdf: str | os.PathLike, page: int) -> list[Word]:
+    """The words of one page with their boxes (``pdftotext -bbox``); clipped-away text is listed too."""
+    import html
+
+    path = Path(pdf)
+    out = _run("pdftotext", ["-bbox", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"], path)
+    return [Word(html.unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in _WORD.findall(out)]
+
+
+@dataclass(frozen=True)
+class GrayPage:
+    """A page rendered in 8-bit gray: ``pixels[y * width + x]``, 0 = black, 255 = white."""
+
+    width: int
+    height: int
+    dpi: int
+    pixels: bytes
+
+    def ink(self, x0: float, y0: float, x1: float, y1: float, *, below: int = 160) -> int:
+        """How many pixels darker than ``below`` lie in the box given in points."""
+        scale = self.dpi / 72
+        c0, c1 = max(0, int(x0 * scale)), min(self.width, int(round(x1 * scale)))
+        r0, r1 = max(0, int(y0 * scale)), min(self.height, int(round(y1 * scale)))
+        return sum(1 for r in range(r0, r1) for v in self.pixels[r * self.width + c0:r * self.width + c1] if v < below)
+
+
+def pdf_gray(pdf: str | os.PathLike, page: int, *, dpi: int = 100) -> GrayPage:
+    """Render one page as gray pixels (``pdftoppm -gray``, a binary PGM read without an image library)."""
+    path = Path(pdf)
+    if not path.is_file():
+        raise InputError("PDF 文件不存在：请先生成 PDF", path=str(path))
+    done = subprocess.run([str(find_poppler("pdftoppm")), "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                           str(path)], capture_output=True, timeout=TIMEOUT, check=False)
+    data = done.stdout
+    if done.returncode != 0 or not data.startswith(b"P5"):
+        raise ConversionError("pdftoppm 无法渲染该 PDF 页面：请重新生成 PDF", path=str(path))
+    fields = data.split(maxsplit=4)  # P5, width, height, maxval, pixels (one whitespace byte after maxval)
+    width, height = int(fields[1]), int(fields[2])
+    header_len = len(data) - width * height
+    return GrayPage(width, height, dpi, data[header_len:])
+
+
 def pdf_to_png(pdf: str | os.PathLike, outdir: str | os.PathLike, *, stem: str | None = None,
                dpi: int = 110) -> list[Path]:
     """One PNG per page, ``<stem>-第01页.png`` …, in page order (each moved into place atomically)."""

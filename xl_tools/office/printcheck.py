@@ -6,7 +6,8 @@ print-title rows (Page Setup → rows to repeat) and looks for their labels in e
 - repeats_header: every page shows every label of the repeated rows;
 - fits_width: page 1 shows every label (nothing cut off at the right), and every page shows the labels of
   the first printed column (a page holding only overflow columns lacks them);
-- unprinted: short texts of the sheet found on no page (a print area that leaves columns out).
+- unprinted: short texts of the sheet found on no page (a print area that leaves columns out);
+- clipped: words the PDF holds but draws cut off (see ``clipped_text``).
 
 Text is compared with all whitespace removed (pdftotext breaks wrapped cells into lines).
 """
@@ -18,11 +19,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xl_tools.office.poppler import PageInfo, pdf_pages, pdf_text
+from xl_tools.office.poppler import PageInfo, pdf_gray, pdf_pages, pdf_text, pdf_words
 
-SHORT_TEXT = 16  # cells longer than this may wrap across lines interleaved with other cells: not looked for
+SHORT_TEXT = 16
+INK = 200  # gray level counted as ink: thin antialiased strokes are darker, light cell fills (≥ 210) are not  # cells longer than this may wrap across lines interleaved with other cells: not looked for
 
 _SPACE = re.compile(r"\s+")
+_VISIBLE = re.compile(r"[0-9A-Za-z\u3400-\u4dff\u4e01-\u9fff]")  # 一 (U+4E00) is a flat stroke mid-box: not judged
 
 
 def squash(text: str) -> str:
@@ -40,6 +43,7 @@ class PrintCheck:
     first_column_labels: tuple[str, ...]        # those of them in the first printed column
     missing: dict[int, tuple[str, ...]] = field(default_factory=dict)   # page → labels absent from it
     unprinted: tuple[str, ...] = ()
+    clipped: dict[int, tuple[str, ...]] = field(default_factory=dict)   # page → words printed cut off
 
     @property
     def fits_width(self) -> bool | None:
@@ -73,6 +77,11 @@ class PrintCheck:
             found.append(f"工作表“{self.sheet}”的表头没有出现在每一页（{detail}）：请检查顶端标题行和打印宽度")
         if self.unprinted:
             found.append(f"工作表“{self.sheet}”有内容没有打印出来（{'、'.join(self.unprinted[:5])}）：请检查打印区域")
+        if self.clipped:
+            page, words = next(iter(sorted(self.clipped.items())))
+            found.append(f"工作表“{self.sheet}”打印时有文字被截断（第 {page} 页“{''.join(words)[:30]}”等，共 "
+                         f"{len(self.clipped)} 页）：页脚请留足与下边距的距离（下边距至少比页脚边距大 0.25 英寸），"
+                         "换行的单元格请加大行高，图表请勿跨页")
         return found
 
 
@@ -125,4 +134,31 @@ def check_sheet_print(xlsx: str | os.PathLike, sheet: str, pdf: str | os.PathLik
                 shorts.append(squash(cell.value))
     unprinted = tuple(dict.fromkeys(t for t in shorts if t not in everything))
     return PrintCheck(sheet=sheet, pages=pages, title_rows=titles, title_labels=tuple(labels),
-                      first_column_labels=tuple(first_labels), missing=missing, unprinted=unprinted)
+                      first_column_labels=tuple(first_labels), missing=missing, unprinted=unprinted,
+                      clipped=clipped_text(pdf))
+
+
+def clipped_text(pdf: str | os.PathLike, *, dpi: int = 150) -> dict[int, tuple[str, ...]]:
+    """Words the PDF holds but draws cut off: page → words.
+
+    LibreOffice clips text to its cell (a row too low for its wrapped lines) and to the footer area (a
+    footer margin too close to the bottom margin); the text layer keeps the words, the page shows them
+    cut in half or not at all, and a chart split by a page break is cut likewise. A word counts as clipped
+    when the lower 40 % of its box has no ink while the word has letters, digits or Chinese characters
+    (punctuation alone is ignored). Text on a fill darker than gray 200 cannot be judged (never flagged).
+    """
+    found: dict[int, tuple[str, ...]] = {}
+    for page in pdf_pages(pdf):
+        every = pdf_words(pdf, page.number)
+        lines = {round(w.y1, 1) for w in every if len(w.text) > 1}
+        # Rotated text (chart axis labels) comes as single characters with odd boxes: only words of two or
+        # more characters, or on the baseline of such a word, are judged.
+        words = [w for w in every if _VISIBLE.search(w.text) and (len(w.text) > 1 or round(w.y1, 1) in lines)]
+        if not words:
+            continue
+        gray = pdf_gray(pdf, page.number, dpi=dpi)
+        cut = tuple(w.text for w in words
+                    if not gray.ink(w.x0, w.y0 + 0.6 * (w.y1 - w.y0), w.x1, w.y1, below=INK))
+        if cut:
+            found[page.number] = cut
+    return found

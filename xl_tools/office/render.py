@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xl_tools.office.convert import hide_other_sheets, to_pdf
+from xl_tools.office.convert import hide_other_sheets, to_pdf, visible_sheets
 from xl_tools.office.poppler import PageInfo, pdf_pages, pdf_to_png
 
 
@@ -52,3 +52,32 @@ def render_workbook(path: str | os.PathLike, outdir: str | os.PathLike, *, sheet
     pages = pdf_pages(pdf)
     pngs = pdf_to_png(pdf, outdir, stem=stem, dpi=dpi) if png else []
     return Rendering(source=source, pdf=pdf, pages=pages, pngs=pngs, sheets=chosen)
+
+
+def check_print(path: str | os.PathLike, *, sheets: Iterable[str] | None = None, timeout: float | None = None):
+    """Print each sheet alone (one soffice run for all) and check it: list of PrintCheck, in sheet order.
+
+    Checks one A4 page width, the header row repeated on every page, nothing left out of the print area and
+    no text printed cut off (see xl_tools.office.printcheck).
+    """
+    from xl_tools.office.printcheck import check_sheet_print
+
+    source = Path(path)
+    names = list(sheets) if sheets else visible_sheets(source)
+    with tempfile.TemporaryDirectory(prefix="xl_tools-check-") as tmp:
+        work = Path(tmp)
+        copies = [hide_other_sheets(source, work / "in" / f"{i}{source.suffix}", [name])
+                  for i, name in enumerate(names)]
+        pdfs = to_pdf(copies, work / "pdf", timeout=timeout)
+        return [check_sheet_print(source, name, pdf) for name, pdf in zip(names, pdfs)]
+
+
+def describe_check(check) -> str:
+    """One Chinese line for a sheet whose print is fine, else its problems."""
+    papers = "、".join(sorted({p.describe() for p in check.pages}))
+    head = f"工作表“{check.sheet}”：共 {len(check.pages)} 页，{papers}"
+    problems = check.problems()
+    if not problems:
+        extra = "，表头每页重复" if len(check.pages) > 1 else ""
+        return f"{head}，一页宽{extra}，无截断：正常"
+    return head + "\n" + "\n".join(f"  问题：{p}" for p in problems)
