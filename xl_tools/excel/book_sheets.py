@@ -79,3 +79,23 @@ def delete_sheet(book, name: str) -> bool:
 
 def engine_name(book) -> str:
     return book.app.engine.name
+
+
+class screen_frozen:
+    """``with screen_frozen(book):`` — no screen repaint while many cells are written (desktop Excel)."""
+
+    def __init__(self, book):
+        self.app = book.app
+        self.before = True
+
+    def __enter__(self):
+        try:
+            self.before = bool(self.app.screen_updating)
+        except NotImplementedError:      # the remote engine can only suspend, not report
+            self.before = True
+        self.app.screen_updating = False
+        return self
+
+    def __exit__(self, *exc):
+        self.app.screen_updating = self.before
+        return False

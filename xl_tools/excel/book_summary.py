@@ -42,9 +42,10 @@ def rebuild_summary(book):
         if form.sheet and form.sheet not in drawn.sheetnames:
             drawn.create_sheet(form.sheet)
     write_summary_sheets(drawn, cons)
-    for position, name in enumerate(SUMMARY_SHEET_NAMES):
-        sheet = _place_sheet(book, name, position)
-        copy_sheet(drawn[name], sheet)
+    with S.screen_frozen(book):
+        for position, name in enumerate(SUMMARY_SHEET_NAMES):
+            sheet = _place_sheet(book, name, position)
+            copy_sheet(drawn[name], sheet)
     first = S.find_sheet(book, SUMMARY)
     if first is not None:
         first.activate()

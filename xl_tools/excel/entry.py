@@ -28,7 +28,7 @@ def validate(book):
     from xl_tools.excel import alerts
     from xl_tools.excel.book_marks import apply_marks
     from xl_tools.excel.book_reader import read_book_forms
-    from xl_tools.excel.book_sheets import find_sheet
+    from xl_tools.excel.book_sheets import find_sheet, screen_frozen
     from xl_tools.excel.logs import get_logger
     from xl_tools.rules import validate_forms
     from xl_tools.workbook.layout import RESULT_SHEET
@@ -37,7 +37,8 @@ def validate(book):
     active = book.sheets.active.name
     forms = read_book_forms(book)
     report = validate_forms(forms)
-    outcome = apply_marks(book, report.findings)
+    with screen_frozen(book):
+        outcome = apply_marks(book, report.findings)
     get_logger().info("校验：%d 张表，错误 %d 个，警告 %d 个，标记 %d 格，恢复 %d 格", len(forms), report.errors,
                       report.warnings, len(outcome.marked), len(outcome.restored))
     target = RESULT_SHEET if report.findings else active
@@ -61,8 +62,11 @@ def clear_marks(book):
     from xl_tools.excel import alerts
     from xl_tools.excel.book_marks import clear_marks as clear
 
+    from xl_tools.excel.book_sheets import screen_frozen
+
     _require_workbook(book, "清除标记")
-    outcome = clear(book)
+    with screen_frozen(book):
+        outcome = clear(book)
     if outcome.restored:
         alerts.alert(book, f"已清除 {len(outcome.restored)} 个单元格的校验标记和“校验结果”表")
     else:
