@@ -61,6 +61,9 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
                 r, c = L.parse_a1(L.VERSION_CELL)
                 version = grid.text(r, c) or None
             grids.append(grid)
+    except Exception as exc:  # a sheet calamine cannot load (missing part, broken XML): the file is broken
+        raise NotAFormError(f"工作簿已损坏，其中的工作表无法读取（{type(exc).__name__}）："
+                            "请在 Excel/WPS 中打开并“另存为” .xlsx 后再试", path=name) from exc
     finally:
         wb.close()
     return grids, version

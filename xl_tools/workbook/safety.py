@@ -215,33 +215,39 @@ def fit_cell_text(text: str, limit: int = EXCEL_CELL_MAX_CHARS) -> str:
 
 # --- OLE compound files (legacy .xls, encrypted OOXML, .doc) ----------------------------------------------------
 
-def ole_stream_names(data: bytes) -> set[str]:
-    """Names of the entries of a compound file's directory (MS-CFB), read from its FAT chain; {} when broken."""
+@dataclass
+class _OleEntry:
+    name: str
+    kind: int
+    start: int
+    size: int
+
+
+def _ole_directory(data: bytes) -> tuple[dict[str, _OleEntry], list[int], int]:
+    """(entries by name, FAT, sector size) of a compound file (MS-CFB); ({}, [], 0) when it is broken."""
     if len(data) < 512 or not data.startswith(_OLE_MAGIC):
-        return set()
+        return {}, [], 0
     sector_shift = struct.unpack_from("<H", data, 30)[0]
     if sector_shift not in (9, 12):
-        return set()
+        return {}, [], 0
     size = 1 << sector_shift
     n_fat, first_dir = struct.unpack_from("<II", data, 44)
     first_difat, n_difat = struct.unpack_from("<II", data, 68)
-    max_sector = len(data) // size
+    max_sector = len(data) // size - 1
     fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < max_sector][:n_fat]
-    seen = set()
+    seen: set[int] = set()
     sector = first_difat
     while len(fat_sectors) < n_fat and sector < max_sector and sector not in seen and len(seen) <= n_difat:
         seen.add(sector)
-        off = (sector + 1) * size
-        ids = struct.unpack_from(f"<{size // 4}I", data, off)
+        ids = struct.unpack_from(f"<{size // 4}I", data, (sector + 1) * size)
         fat_sectors += [s for s in ids[:-1] if s < max_sector]
         sector = ids[-1]
     fat: list[int] = []
     for s in fat_sectors:
-        off = (s + 1) * size
-        fat += struct.unpack_from(f"<{size // 4}I", data, off)
-    names: set[str] = set()
+        fat += struct.unpack_from(f"<{size // 4}I", data, (s + 1) * size)
+    entries: dict[str, _OleEntry] = {}
     sector, visited = first_dir, set()
-    while sector < max_sector and sector not in visited and sector < len(fat) + 1:
+    while sector < max_sector and sector not in visited:
         visited.add(sector)
         off = (sector + 1) * size
         for i in range(size // 128):
@@ -251,23 +257,56 @@ def ole_stream_names(data: bytes) -> set[str]:
             length = struct.unpack_from("<H", entry, 64)[0]
             kind = entry[66]
             if kind in (1, 2, 5) and 2 <= length <= 64:
-                names.add(entry[: length - 2].decode("utf-16-le", "replace"))
+                name = entry[: length - 2].decode("utf-16-le", "replace")
+                start, low = struct.unpack_from("<II", entry, 116)
+                entries.setdefault(name, _OleEntry(name, kind, start, low))
         if sector >= len(fat):
             break
         sector = fat[sector]
-    return names
+    return entries, fat, size
+
+
+def ole_stream_names(data: bytes) -> set[str]:
+    """Names of the entries of a compound file's directory (MS-CFB), read from its FAT chain; {} when broken."""
+    return set(_ole_directory(data)[0])
+
+
+def _xls_has_password(data: bytes, entry: _OleEntry, size: int) -> bool:
+    """True when a BIFF8 Workbook stream starts BOF … FILEPASS (the workbook is encrypted with a password)."""
+    if entry.size < 4096 or (entry.start + 2) * size > len(data):       # small streams live in the mini stream
+        return False
+    head = data[(entry.start + 1) * size: (entry.start + 2) * size]
+    pos = 0
+    for _ in range(8):                                   # FILEPASS follows BOF (and maybe a few records)
+        if pos + 4 > len(head):
+            return False
+        rec, length = struct.unpack_from("<HH", head, pos)
+        if rec == 0x002F:
+            return True
+        pos += 4 + length
+    return False
 
 
 def _describe_ole(p: Path) -> str:
     try:
         with open(p, "rb") as fh:
             data = fh.read(64 * 1024 * 1024)
-        names = ole_stream_names(data)
+        entries, _fat, size = _ole_directory(data)
     except (OSError, struct.error):
-        names = set()
+        entries, size, data = {}, 0, b""
+    names = set(entries)
     if {"EncryptionInfo", "EncryptedPackage"} <= names:
-        return "文件已加密（设置了打开密码），无法读取：请在 Excel 中取消密码后另存为 .xlsx（文件→信息→保护工作簿→用密码进行加密，清空密码）后重试"
-    if names & {"Workbook", "Book"}:
+        return ("文件已加密（设置了打开密码）：请在 Excel 中取消密码后另存为 .xlsx"
+                "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码后保存），再重试")
+    book = entries.get("Workbook") or entries.get("Book")
+    if book is not None:
+        try:
+            locked = _xls_has_password(data, book, size)
+        except struct.error:
+            locked = False
+        if locked:
+            return ("这是设置了打开密码的旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中输入密码打开、取消密码，"
+                    "再“另存为” .xlsx 后重试")
         return "这是旧版 Excel 97-2003 工作簿（.xls），本工具只读 .xlsx：请在 Excel 中“另存为” .xlsx 后重试"
     if "WordDocument" in names:
         return "这是 Word 文档（.doc），不是 Excel 工作簿：请给出填写好的绩效目标表 .xlsx"
@@ -485,38 +524,51 @@ class _SheetCounter:
         self.extent = extent
         self.row = 0
         self.col = 0
-        self.cell: tuple[int, int] | None = None
+        self.in_cell = False
         self.filled = False
+        self.columns: dict[str, int] = {}
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        local = tag.rsplit(":", 1)[-1]
-        if local == "row":
-            r = attrs.get("r")
-            self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
-            self.col = 0
-        elif local == "c":
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag == "c":
             ref = attrs.get("r")
             m = _CELL_REF.match(ref) if ref else None
             if m:
-                self.col, self.row = _col_index(m.group(1)), int(m.group(2))
+                letters = m.group(1)
+                col = self.columns.get(letters)
+                if col is None:
+                    col = self.columns[letters] = _col_index(letters)
+                self.col, self.row = col, int(m.group(2))
             else:
                 self.col += 1
-            self.cell = (self.row, self.col)
+            self.in_cell = True
             self.filled = False
-        elif local in ("v", "is", "f") and self.cell is not None:
-            self.filled = True
+        elif tag in _VALUE_TAGS:
+            if self.in_cell:
+                self.filled = True
+        elif tag == "row":
+            r = attrs.get("r")
+            self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
 
     def end(self, tag: str) -> None:
-        if tag.rsplit(":", 1)[-1] == "c" and self.cell is not None:
-            if self.filled:
-                e = self.extent
-                e.cells += 1
-                r, c = self.cell
-                e.max_row, e.max_col = max(e.max_row, r), max(e.max_col, c)
-                if e.cells > MAX_CELLS:
-                    raise _Refused(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
-                                   "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试")
-            self.cell = None
+        if not self.in_cell or not (tag == "c" or tag.endswith(":c")):
+            return
+        self.in_cell = False
+        if self.filled:
+            e = self.extent
+            e.cells += 1
+            if self.row > e.max_row:
+                e.max_row = self.row
+            if self.col > e.max_col:
+                e.max_col = self.col
+            if e.cells > MAX_CELLS:
+                raise _Refused(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
+                               "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试")
+
+
+_VALUE_TAGS = frozenset(("v", "is", "f"))
 
 
 def _refuse_doctype(*_args) -> None:
