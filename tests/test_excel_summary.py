@@ -213,3 +213,12 @@ def test_a_spreadsheet_program_computes_the_cli_totals_from_the_rebuilt_sheets(c
             checked += 1
     assert checked >= 10
     assert computed["汇总表"][funding_cell(openpyxl.load_workbook(replayed.path))] == 790
+
+
+def test_clear_marks_keeps_a_consolidated_workbooks_own_result_sheet(cli_summary, tmp_path):
+    source = tmp_path / "广东省汇总.xlsx"
+    shutil.copy(cli_summary, source)
+    book, replayed, outcome = h.click(x.clear_marks, source, tmp_path / "cleared.xlsx")
+    assert openpyxl.load_workbook(replayed.path).sheetnames == openpyxl.load_workbook(source).sheetnames
+    assert h.funcs_of(book) == ["setScreenUpdating", "setScreenUpdating", "alert"]
+    assert replayed.alerts[0]["prompt"] == "没有需要清除的校验标记"

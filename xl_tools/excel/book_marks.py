@@ -223,7 +223,7 @@ def _mark(book, previous: dict, marks: list, outcome: MarkOutcome) -> list:
 
 
 def clear_marks(book) -> MarkOutcome:
-    """Put back every remembered cell; delete 校验结果 and the memory sheet; drop stray notes of ours."""
+    """Put back every remembered cell; delete the memory sheet and 校验's 校验结果; drop stray notes of ours."""
     from xl_tools.workbook import marks as M
     from xl_tools.workbook.layout import RESULT_SHEET
 
@@ -253,8 +253,10 @@ def clear_marks(book) -> MarkOutcome:
             with unprotected([sheet]):
                 for note in own:
                     note.delete()
-    S.delete_sheet(book, RESULT_SHEET)
-    S.delete_sheet(book, M.MARKS_SHEET)
+    if S.delete_sheet(book, M.MARKS_SHEET):
+        # Only a 校验结果 that 校验 wrote goes (the memory sheet says so); a consolidated workbook's own
+        # 校验结果 (written by 汇总 / 生成汇总表) stays.
+        S.delete_sheet(book, RESULT_SHEET)
     return outcome
 
 

@@ -61,7 +61,6 @@ def clear_marks(book):
     """清除标记: put every marked cell back and remove 校验结果."""
     from xl_tools.excel import alerts
     from xl_tools.excel.book_marks import clear_marks as clear
-
     from xl_tools.excel.book_sheets import screen_frozen
 
     _require_workbook(book, "清除标记")
