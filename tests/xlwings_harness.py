@@ -169,10 +169,22 @@ def payload_from_xlsx(path: str | os.PathLike, *, name: str | None = None, activ
     }
 
 
+def ensure_remote_engine() -> None:
+    """Register the remote engine when xlwings was imported before the license key was set."""
+    import xlwings as xw
+
+    if "remote" not in [engine.name for engine in xw.engines]:
+        from xlwings.main import Engine
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(Engine(impl=_xlremote.engine))
+
+
 def book_from_payload(payload: dict[str, Any]):
     """A real ``xw.Book`` on the remote engine; it becomes the active book of the remote app."""
     import xlwings as xw
 
+    ensure_remote_engine()
     return xw.Book(json=payload)
 
 
