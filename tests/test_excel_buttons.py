@@ -24,6 +24,14 @@ def seed_books(seed_path, tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def summary_xlsx(seed_books, tmp_path_factory):
+    out = tmp_path_factory.mktemp("summary") / "广东省汇总.xlsx"
+    cities = [seed_books / f"{c}.xlsx" for c in ("广州", "深圳", "珠海", "佛山")]
+    assert cli(["consolidate", *map(str, cities), "-o", str(out)]) in (0, 1)
+    return out
+
+
 @pytest.fixture(autouse=True)
 def env(tmp_path, monkeypatch):
     monkeypatch.setenv(LOG_ENV, str(tmp_path / "log"))
@@ -43,11 +51,11 @@ def run_python(code: str, xlsx, **payload) -> tuple:
 
 @pytest.mark.parametrize("call", ["new_form", "validate", "clear_marks", "consolidate", "build_summary",
                                   "show_help"])
-def test_each_button_runs_from_its_runpython_string_and_ends_in_one_alert(call, seed_books, tmp_path,
-                                                                         monkeypatch):
+def test_each_button_runs_from_its_runpython_string_and_ends_in_one_alert(call, seed_books, summary_xlsx,
+                                                                         tmp_path, monkeypatch):
     source = tmp_path / "广东省汇总.xlsx"
+    shutil.copy(summary_xlsx, source)
     cities = [seed_books / f"{c}.xlsx" for c in ("广州", "深圳", "珠海", "佛山")]
-    assert cli(["consolidate", *map(str, cities), "-o", str(source)]) in (0, 1)
     monkeypatch.setattr(picker, "choose_city_workbooks", lambda book: cities)
     monkeypatch.setattr(opener, "open_workbook", lambda app, path: None)
     if call == "consolidate":
