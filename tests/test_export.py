@@ -57,7 +57,7 @@ def test_export_errors_are_chinese_with_exit_code_2(tmp_path):
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("not a workbook", encoding="utf-8")
     done = xl("export", str(bad), "--json")
-    assert done.returncode == 2 and "坏文件.xlsx" in done.stderr and "另存为" in done.stderr
+    assert done.returncode == 2 and "坏文件.xlsx" in done.stderr and "请" in done.stderr and ".xlsx" in done.stderr
     assert done.stdout == ""
     gz = tmp_path / "广州.xlsx"
     write_forms([_form("广州", "460")], gz)

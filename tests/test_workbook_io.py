@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -378,3 +379,43 @@ def test_missing_file_and_unknown_engine(tmp_path):
     write_forms([rich_form("广州", 1)], good)
     with pytest.raises(InputError, match="读取引擎"):
         read_forms(good, engine="pandas")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Any text survives: property test over both engines
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_any_text_round_trips_identically_through_both_engines(tmp_path):
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    from xl_tools.domain.text import clean
+
+    tricky = st.sampled_from(["_x0041_", "_x005F_", "=1+1", "+", "-", "@", "\r", "\r\n", "\n", "\t", "\x1b",
+                              "\u3000", "〔2016〕", "≥", "'", "<p>", "0001", "1.50", "TRUE", "#N/A", " "])
+    chunk = st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6), tricky)
+    text = st.lists(chunk, max_size=5).map("".join).map(clean)
+
+    # No shrinking: each example writes a workbook, and shrinking one took minutes.
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+              phases=(Phase.explicit, Phase.generate))
+    @given(st.lists(text, min_size=len(HEADER_KEYS), max_size=len(HEADER_KEYS)),
+           st.lists(st.tuples(text, text, text, text), max_size=4), st.lists(text, max_size=2))
+    def check(header, rows, notes):
+        form = Form(header={k: Located(v) for k, v in zip(HEADER_KEYS, header)},
+                    indicators=tuple(Indicator(*(Located(x) for x in r)) for r in rows),
+                    notes=tuple(n for n in notes if n))
+        path = tmp_path / "p.xlsx"
+        (expected,) = write_forms_located([form], path)
+        a = read_forms(path)[0]
+        b = read_forms(path, engine="calamine")[0]
+        assert a == b
+        assert a.header == expected.header and a.notes == expected.notes
+        assert [r for r in a.indicators if not r.empty] == [r for r in expected.indicators if not r.empty]
+        # What changed on the way in is only what a cell cannot hold (control characters, bare CR).
+        for key in HEADER_KEYS:
+            original = form.get(key).text
+            if not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]", original):
+                assert expected.get(key).text == original
+
+    check()

@@ -39,7 +39,7 @@ _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 # ---------------------------------------------------------------------------------------------------------------
 
 FIRST_COL, LAST_COL = 1, 5
-COLUMN_WIDTHS: dict[str, float] = {"A": 14, "B": 14, "C": 17, "D": 46, "E": 24}
+COLUMN_WIDTHS: dict[str, float] = {"A": 12, "B": 14, "C": 20, "D": 46, "E": 24}
 TITLE_ROW = 1
 TITLE_RANGE = "A1:E1"
 
@@ -216,6 +216,22 @@ def safe_sheet_title(text: str, taken: set[str] | None = None) -> str:
 # The grid: one sheet's values, names and merges, whatever library read it
 # ---------------------------------------------------------------------------------------------------------------
 
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_OOXML_UNDERSCORE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def escape_ooxml(text: str) -> str:
+    """Protect a literal ``_x0041_`` in cell text: Excel reads ``_xHHHH_`` as an escaped character."""
+    return _OOXML_UNDERSCORE.sub("_x005F_", text)
+
+
+def unescape_ooxml(text: str) -> str:
+    """Decode ``_xHHHH_`` escapes the way Excel and calamine do (openpyxl leaves them as stored)."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def cell_text(value: Any) -> str:
     """A cell value as text, equal for openpyxl, calamine and xlwings (dates without a midnight time)."""
     if isinstance(value, datetime):
@@ -346,6 +362,8 @@ def grid_from_openpyxl(ws) -> Grid:
         v = cell.value
         if v is None or v == "" or r > GRID_MAX_ROWS or c > GRID_MAX_COLS:
             continue
+        if isinstance(v, str):
+            v = unescape_ooxml(v)
         values[(r, c)] = v
         max_r, max_c = max(max_r, r), max(max_c, c)
     rows: list[list[Any]] = [[None] * max_c for _ in range(max_r)]

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located, form_title
+from xl_tools.domain.text import clean
 from xl_tools.errors import OutputError
 from xl_tools.workbook import layout as L
 
@@ -21,19 +22,23 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LINE_HEIGHT = 14.5                     # points per wrapped line at 11pt
 
 
-def set_text(cell, text: str) -> None:
-    """Write ``text`` as a text cell: blank → None; ``=…``, ``+…``, ``-…``, ``@…`` stay text (quote prefix)."""
-    text = _ILLEGAL.sub("", text or "")
+def set_text(cell, text: str) -> str:
+    """Write ``text`` as a text cell: blank → None; ``=…``, ``+…``, ``-…``, ``@…`` stay text (quote prefix).
+
+    Control characters a workbook cannot hold are dropped; returns the text as a reader will see it.
+    """
+    text = _ILLEGAL.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > CELL_MAX_CHARS:
         raise OutputError(f"内容超过 Excel 单元格上限（{CELL_MAX_CHARS} 字）：请把该栏内容精简或分条后重试",
                           sheet=cell.parent.title, cell=cell.coordinate)
     if not text:
         cell.value = None
-        return
-    cell.value = text
+        return ""
+    cell.value = L.escape_ooxml(text)
     cell.data_type = "s"
     if text.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
+    return clean(text)
 
 
 def _display_width(text: str) -> int:
@@ -101,13 +106,12 @@ def fill_form_sheet(ws: Worksheet, form: Form) -> Form:
 
     title_text = form.title.text or form_title(form.city)
     title_cell = lay.title or L.TITLE_RANGE.split(":")[0]
-    set_text(ws[title_cell], title_text)
+    title_text = set_text(ws[title_cell], title_text)
 
     header: dict[str, Located] = {}
     for key in HEADER_KEYS:
         cell = lay.header[key]
-        text = form.get(key).text
-        set_text(ws[cell], text)
+        text = set_text(ws[cell], form.get(key).text)
         header[key] = Located(text, cell)
         row = L.parse_a1(cell)[0]
         minimum = ROW_HEIGHTS["long"] if key in L.LONG_TEXT_KEYS else ROW_HEIGHTS["header"]
@@ -120,8 +124,7 @@ def fill_form_sheet(ws: Worksheet, form: Form) -> Form:
         located = {}
         for key, _ in INDICATOR_COLUMNS:
             col = lay.columns[key]
-            text = getattr(item, key).text
-            set_text(ws.cell(row=row, column=col), text)
+            text = set_text(ws.cell(row=row, column=col), getattr(item, key).text)
             located[key] = Located(text, L.a1(row, col))
         if i < len(rows):
             indicators.append(Indicator(**located))
@@ -129,17 +132,19 @@ def fill_form_sheet(ws: Worksheet, form: Form) -> Form:
         else:
             ws.row_dimensions[row].height = ROW_HEIGHTS["data"]
 
-    write_notes(ws, form.notes)
+    notes = write_notes(ws, form.notes)
     version = form.template_version
     wb = ws.parent
     if wb is not None and L.LISTS_SHEET in wb.sheetnames:
         version = L.cell_text(wb[L.LISTS_SHEET][L.VERSION_CELL].value) or version
     return replace(form, header=header, indicators=tuple(indicators), title=Located(title_text, title_cell),
-                   sheet=ws.title, template_version=version)
+                   sheet=ws.title, template_version=version, notes=notes)
 
 
-def write_notes(ws: Worksheet, notes: Iterable[str]) -> None:
-    """Write import notes right of the printed form: a 导入说明 label on the title row, one note per cell below."""
+def write_notes(ws: Worksheet, notes: Iterable[str]) -> tuple[str, ...]:
+    """Write import notes right of the printed form: a 导入说明 label on the title row, one note per cell below.
+
+    Returns the notes as a reader will see them."""
     from xl_tools.workbook.template import LABEL_FONT, NOTE_FILL, NOTE_FONT, TOP_LEFT, UNLOCKED
 
     notes = [n for n in notes if n]
@@ -150,18 +155,25 @@ def write_notes(ws: Worksheet, notes: Iterable[str]) -> None:
     if not notes:
         if ws.cell(row=L.TITLE_ROW, column=col).value == L.NOTES_LABEL:
             ws.cell(row=L.TITLE_ROW, column=col).value = None
-        return
+        return ()
     label = ws.cell(row=L.TITLE_ROW, column=col)
     label.value = L.NOTES_LABEL
     label.font = LABEL_FONT
     ws.column_dimensions[L.col_letter(col)].width = L.NOTES_WIDTH
-    for i, note in enumerate(notes):
-        cell = ws.cell(row=L.TITLE_ROW + 1 + i, column=col)
-        set_text(cell, note)
+    written = []
+    for note in notes:
+        cell = ws.cell(row=L.TITLE_ROW + 1 + len(written), column=col)
+        text = set_text(cell, note)
+        if not text:
+            continue
+        written.append(text)
         cell.font = NOTE_FONT
         cell.fill = NOTE_FILL
         cell.alignment = TOP_LEFT
         cell.protection = UNLOCKED
+    if not written:
+        label.value = None
+    return tuple(written)
 
 
 def add_form_sheet(wb: Workbook, form: Form, title: str | None = None) -> Form:
