@@ -188,8 +188,8 @@ def test_validate_in_a_consolidated_workbook_marks_only_city_sheets(cli_summary,
     shutil.copy(cli_summary, source)
     book, replayed, click = h.click(x.validate, source, tmp_path / "validated.xlsx")
     assert {f.sheet for f in click.report.findings} == set(CITIES)
-    marked_sheets = {openpyxl.load_workbook(source).sheetnames[a["sheet_position"]]
-                     for a in h.actions_of(book) if a["func"] == "addNote"}
+    names = openpyxl.load_workbook(source).sheetnames
+    marked_sheets = {names[a["sheet_position"]] for a in h.actions_of(book) if a["func"] == "addNote"}
     assert marked_sheets == set(CITIES)
 
 
