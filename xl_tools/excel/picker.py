@@ -39,7 +39,7 @@ def _choose_on_mac() -> list[Path]:
         'tell application "Microsoft Excel"\n'
         '  activate\n'
         f'  set picked to choose file with prompt "{PROMPT}" of type {{"org.openxmlformats.spreadsheetml.sheet",'
-        ' "com.microsoft.excel.sheet.macroenabled", "xlsx", "xlsm"}} with multiple selections allowed\n'
+        ' "org.openxmlformats.spreadsheetml.sheet.macroenabled", "xlsx", "xlsm"}} with multiple selections allowed\n'
         'end tell\n'
         'set out to ""\n'
         'repeat with f in picked\n'
