@@ -193,13 +193,22 @@ def write_text_cell(cell, value: object) -> None:
     if not isinstance(value, str):
         cell.value = value
         return
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = fit_cell_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+    text = fit_cell_text(xml_safe_text(value))
     cell.value = text
     cell.data_type = "s"
     if is_formula_like(text):
         cell.quotePrefix = True
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF).
+
+    openpyxl drops only the control characters; a U+FFFE written as is makes a workbook nobody can open.
+    """
+    return _XML_ILLEGAL.sub("", text)
 
 
 def fit_cell_text(text: str, limit: int = EXCEL_CELL_MAX_CHARS) -> str:
