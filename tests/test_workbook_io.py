@@ -325,6 +325,18 @@ def test_write_refuses_nothing_partial(tmp_path):
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
+def test_writing_over_the_file_a_form_was_read_from_is_refused(tmp_path):
+    from xl_tools.errors import OutputError
+
+    path = tmp_path / "广州.xlsx"
+    write_forms([rich_form("广州", 2)], path)
+    before = path.read_bytes()
+    forms = read_forms(path)
+    with pytest.raises(OutputError, match="拒绝覆盖"):
+        write_forms(forms, path)
+    assert path.read_bytes() == before
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Files that are not forms
 # ---------------------------------------------------------------------------------------------------------------
@@ -419,3 +431,49 @@ def test_any_text_round_trips_identically_through_both_engines(tmp_path):
                 assert expected.get(key).text == original
 
     check()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A real spreadsheet program opens, recalculates and re-saves our workbook: nothing is lost
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_resaved_workbook_reads_back_the_same(tmp_path):
+    from xl_tools.office import to_recalculated_xlsx
+
+    form = replace(rich_form("湛江", 45), notes=("导入说明一",))
+    src = tmp_path / "湛江.xlsx"
+    (expected,) = write_forms_located([form], src)
+    (resaved,) = to_recalculated_xlsx([src], tmp_path / "lo")
+    for engine in ENGINES:
+        (got,) = read_forms(resaved, engine=engine)
+        assert texts(got) == texts(expected), engine
+        assert got.get("policy_basis").text.startswith("="), "formula-like text stayed text"
+        assert [r.value.cell for r in got.indicators] == [r.value.cell for r in expected.indicators]
+    ws = load_workbook(resaved)["湛江"]
+    lay = L.locate(ws)
+    assert lay.is_template and lay.capacity >= 45
+    kinds = {(dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
+    assert ("list", L.LEVEL1_NAME) in kinds and ("list", L.FUND_TYPES_NAME) in kinds
+    assert ws.protection.sheet and ws["D12"].protection.locked is False
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_rows_inserted_above_the_table_move_names_dropdowns_and_print_titles(tmp_path, engine):
+    path, form = _five_rows(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["珠海"]
+    insert_rows(ws, 3, 2)            # two rows inside the header block, below 项目名称
+    ws["A3"] = "备用"
+    edited = tmp_path / "上方插行.xlsx"
+    wb.save(edited)
+    got = read_forms(edited, engine=engine)[0]
+    assert texts(got) == texts(replace(form, indicators=tuple(form.indicators)))
+    assert got.get("project_name").cell == "B2" and got.get("fund_type").cell == "B5"
+    assert got.indicators[0].level1.cell == f"B{L.FIRST_DATA_ROW + 2}"
+    ws2 = load_workbook(edited)["珠海"]
+    level2 = next(d for d in ws2.data_validations.dataValidation if d.formula1 and "INDIRECT" in d.formula1)
+    assert f"$B{L.FIRST_DATA_ROW + 2}," in level2.formula1 and f"C{L.FIRST_DATA_ROW + 2}" in level2.sqref
+    assert ws2.print_title_rows == f"$13:$13"
+    assert {str(m) for m in ws2.merged_cells.ranges} >= {"A1:E1", "B2:E2", "B5:E5", "B7:C7"}

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located, form_title
 from xl_tools.domain.text import clean
 from xl_tools.errors import OutputError
+from xl_tools.fileio import refuse_input_overwrite
 from xl_tools.workbook import layout as L
 
 CELL_MAX_CHARS = 32767                 # Excel's limit for one cell
@@ -206,6 +207,8 @@ def write_forms(forms: Iterable[Form], path: str | Path) -> Path:
     """Write the Forms to a new workbook at ``path`` (atomic, deterministic); one sheet per Form."""
     from xl_tools.workbook.template import save_workbook
 
+    forms = list(forms)
+    refuse_input_overwrite(path, [f.source for f in forms if f.source])
     wb, _ = build_forms_workbook(forms)
     return save_workbook(wb, path)
 
@@ -214,6 +217,8 @@ def write_forms_located(forms: Iterable[Form], path: str | Path) -> list[Form]:
     """Like :func:`write_forms`, returning the Forms as written (every Located.cell set, source = path)."""
     from xl_tools.workbook.template import save_workbook
 
+    forms = list(forms)
+    refuse_input_overwrite(path, [f.source for f in forms if f.source])
     wb, written = build_forms_workbook(forms)
     out = save_workbook(wb, path)
     return [replace(f, source=str(out)) for f in written]
