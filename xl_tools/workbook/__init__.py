@@ -1,0 +1,11 @@
+"""Workbook I/O: the 绩效目标表 template, reading and writing forms (openpyxl; python-calamine for fast reading).
+
+``layout``    the ONLY module that knows where fields live (defined names first, label search as fallback)
+``template``  build/write the template workbook (``TEMPLATE_VERSION``, ``build_template``, ``write_template``)
+``reader``    workbook → Forms (``read_forms(path, engine="openpyxl"|"calamine")``)
+``fastread``  the calamine engine (values, merges, defined names from the workbook XML)
+``writer``    Forms → filled template sheets (``write_forms``, ``fill_form_sheet``, ``add_form_sheet``)
+``rows``      insert rows like Excel (names, dropdowns, merges, print area follow)
+
+Submodules are imported lazily by callers; importing this package loads nothing heavy.
+"""
