@@ -36,7 +36,7 @@ def _stale_cache(src: Path, dst: Path, cell: str, cached: str) -> Path:
     return dst
 
 
-def _sample(path: Path, *, wide: bool = False, rows: int = 90) -> Path:
+def _sample(path: Path, *, wide: bool = False, rows: int = 90, titles: bool = True) -> Path:
     """A 汇总-like sheet: Chinese header row repeated on every page, SUM formulas, dropdowns, A4."""
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -73,7 +73,8 @@ def _sample(path: Path, *, wide: bool = False, rows: int = 90) -> Path:
     amount.add("B2:B20")
     for dv in (fund, level, amount):
         ws.add_data_validation(dv)
-    ws.print_title_rows = "1:1"
+    if titles:
+        ws.print_title_rows = "1:1"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     if not wide:
@@ -87,7 +88,8 @@ def _sample(path: Path, *, wide: bool = False, rows: int = 90) -> Path:
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("samples")
-    return {"fit": _sample(folder / "一页宽.xlsx"), "wide": _sample(folder / "超宽.xlsx", wide=True)}
+    return {"fit": _sample(folder / "一页宽.xlsx"), "wide": _sample(folder / "超宽.xlsx", wide=True),
+            "wide_untitled": _sample(folder / "超宽无表头.xlsx", wide=True, rows=20, titles=False)}
 
 
 def test_private_profile_recalculates_stale_cached_values(office, tmp_path):
@@ -157,7 +159,7 @@ def test_csv_per_sheet_after_recalculation(office, samples, tmp_path):
 def test_print_check_tells_fit_from_overflow(office, samples):
     from xl_tools.office.printcheck import check_sheet_print
 
-    fit_pdf, wide_pdf = office.pdf([(samples["fit"], ("汇总表",)), (samples["wide"], ("汇总表",))])
+    fit_pdf, wide_pdf, untitled_pdf = office.pdf([(samples[k], ("汇总表",)) for k in ("fit", "wide", "wide_untitled")])
     fit = check_sheet_print(samples["fit"], "汇总表", fit_pdf)
     assert len(fit.pages) >= 2 and all(p.is_a4 and not p.landscape for p in fit.pages)
     assert fit.fits_width and fit.repeats_header and not fit.unprinted and fit.problems() == []
@@ -165,6 +167,12 @@ def test_print_check_tells_fit_from_overflow(office, samples):
     wide = check_sheet_print(samples["wide"], "汇总表", wide_pdf)
     assert wide.fits_width is False and not wide.repeats_header
     assert any("一页宽" in p for p in wide.problems())
+
+    # No repeated rows: the first row of labels must still be whole on page 1.
+    untitled = check_sheet_print(samples["wide_untitled"], "汇总表", untitled_pdf)
+    assert not untitled.title_labels and untitled.header_labels[:2] == ("地市", "资金需求（万元）")
+    assert untitled.fits_width is False and "备注14" in untitled.width_missing
+    assert any("一页宽" in p for p in untitled.problems())
 
 
 def test_hidden_sheets_are_not_printed(office, samples):

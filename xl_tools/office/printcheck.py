@@ -4,8 +4,9 @@ The PDF must hold that sheet only (``render_workbook(..., sheets=[name])``). The
 print-title rows (Page Setup → rows to repeat) and looks for their labels in every page's text:
 
 - repeats_header: every page shows every label of the repeated rows;
-- fits_width: page 1 shows every label (nothing cut off at the right), and every page shows the labels of
-  the first printed column (a page holding only overflow columns lacks them);
+- fits_width: page 1 shows every label of the header (the repeated rows, else the first row holding two
+  or more texts: nothing cut off at the right), and every page shows the repeated labels of the first
+  printed column (a page holding only overflow columns lacks them);
 - unprinted: short texts of the sheet found on no page (a print area that leaves columns out);
 - clipped: words the PDF holds but draws cut off (see ``clipped_text``).
 
@@ -42,18 +43,20 @@ class PrintCheck:
     title_labels: tuple[str, ...]               # texts of the repeated rows, left to right
     first_column_labels: tuple[str, ...]        # those of them in the first printed column
     missing: dict[int, tuple[str, ...]] = field(default_factory=dict)   # page → labels absent from it
+    header_labels: tuple[str, ...] = ()         # the repeated rows' labels, else the first row of 2+ texts
+    width_missing: tuple[str, ...] = ()         # header labels absent from page 1 (cut off at the right)
     unprinted: tuple[str, ...] = ()
     clipped: dict[int, tuple[str, ...]] = field(default_factory=dict)   # page → words printed cut off
 
     @property
     def fits_width(self) -> bool | None:
-        """One page wide; None when it cannot be told (several pages and no repeated header row)."""
-        if len(self.pages) <= 1:
-            return not self.missing
-        if not self.title_labels:
-            return None
-        first = set(self.first_column_labels)
-        return not self.missing.get(1) and not any(first & set(gone) for gone in self.missing.values())
+        """One page wide; None when it cannot be told (no header row found)."""
+        if self.width_missing:
+            return False
+        if self.title_labels:
+            first = set(self.first_column_labels)
+            return not any(first & set(gone) for gone in self.missing.values())
+        return True if self.header_labels or len(self.pages) <= 1 else None
 
     @property
     def repeats_header(self) -> bool:
@@ -125,6 +128,8 @@ def check_sheet_print(xlsx: str | os.PathLike, sheet: str, pdf: str | os.PathLik
     texts = {page.number: squash(pdf_text(pdf, page.number)) for page in pages}
     missing = {n: tuple(label for label in labels if label not in text) for n, text in texts.items()}
     missing = {n: gone for n, gone in missing.items() if gone}
+    header = labels or _first_table_row(ws, first_col, last_col)
+    width_missing = tuple(label for label in header if pages and label not in texts[pages[0].number])
     everything = "".join(texts.values())
     shorts = []
     for row in ws.iter_rows(min_col=first_col, max_col=last_col):
@@ -134,8 +139,18 @@ def check_sheet_print(xlsx: str | os.PathLike, sheet: str, pdf: str | os.PathLik
                 shorts.append(squash(cell.value))
     unprinted = tuple(dict.fromkeys(t for t in shorts if t not in everything))
     return PrintCheck(sheet=sheet, pages=pages, title_rows=titles, title_labels=tuple(labels),
-                      first_column_labels=tuple(first_labels), missing=missing, unprinted=unprinted,
-                      clipped=clipped_text(pdf))
+                      first_column_labels=tuple(first_labels), missing=missing, header_labels=tuple(header),
+                      width_missing=width_missing, unprinted=unprinted, clipped=clipped_text(pdf))
+
+
+def _first_table_row(ws, first_col: int, last_col: int) -> list[str]:
+    """Labels of the first row holding two or more short texts (a table's header), for the width check."""
+    for row in ws.iter_rows(min_col=first_col, max_col=last_col, max_row=min(ws.max_row, 30)):
+        texts = [squash(c.value) for c in row if isinstance(c.value, str) and 0 < len(squash(c.value)) <= SHORT_TEXT
+                 and not c.value.startswith("=")]
+        if len(texts) >= 2:
+            return list(dict.fromkeys(texts))
+    return []
 
 
 def clipped_text(pdf: str | os.PathLike, *, dpi: int = 150) -> dict[int, tuple[str, ...]]:
