@@ -143,10 +143,14 @@ def test_validations_survive_round_trip(office, samples):
     assert after["汇总表"] == before["汇总表"]
 
 
-def test_csv_per_sheet_after_recalculation(office, samples, tmp_path):
+def test_csv_per_sheet_after_recalculation(office, samples, tmp_path, monkeypatch):
+    """One CSV per sheet, named after the sheet, even under the C locale (CI shells often run with LANG=C)."""
     import csv
 
     from xl_tools.office.convert import to_csv
+
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.setenv("LC_ALL", "C")
 
     sheets = to_csv(samples["fit"], tmp_path, profile=office.profile)
     assert list(sheets) == ["汇总表", "选项"]

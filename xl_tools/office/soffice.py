@@ -134,6 +134,17 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _environment() -> dict[str, str]:
+    """The environment for soffice: a UTF-8 locale on POSIX, else it writes Chinese sheet names as ``??``
+    (CSV per sheet is named after the sheet; checked with LANG=C on LibreOffice 7.4)."""
+    env = dict(os.environ)
+    if not sys.platform.startswith("win"):
+        current = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+        if "utf-8" not in current.lower() and "utf8" not in current.lower():
+            env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
 def run_soffice(args: list[str], *, cwd: str | os.PathLike | None = None, profile: str | os.PathLike | None = None,
                 timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``soffice --headless <args>`` with a private profile; return the finished process.
@@ -156,7 +167,7 @@ def run_soffice(args: list[str], *, cwd: str | os.PathLike | None = None, profil
     lock = _profile_lock if own_profile else threading.Lock()
     with lock:
         proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, **popen_kwargs)
+                                stdin=subprocess.DEVNULL, env=_environment(), **popen_kwargs)
         try:
             out, err = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
