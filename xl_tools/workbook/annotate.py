@@ -147,12 +147,22 @@ def apply_marks(wb, findings: Iterable[Finding]) -> list[M.CellMark]:
     return applied
 
 
+def _keep_text(cells) -> None:
+    """A city's text starting with ``=`` (a 三级指标, a note) stays text: ws.append would make it a formula."""
+    from xl_tools.workbook.safety import write_text_cell
+
+    for cell in cells:
+        if cell.data_type == "f":
+            write_text_cell(cell, cell.value)
+
+
 def _write_memory(wb, originals: list[M.Original]) -> None:
     ws = wb.create_sheet(M.MARKS_SHEET)
     ws.sheet_state = "hidden"
     ws.append(list(M.MEMORY_COLUMNS))
     for original in originals:
         ws.append(list(original.as_row()))
+        _keep_text(ws[ws.max_row])
 
 
 def _write_results(wb, findings: list[Finding]) -> None:
@@ -172,6 +182,7 @@ def _write_results(wb, findings: list[Finding]) -> None:
         ws.append(list(row.values))
         for cell in ws[r]:
             cell.alignment = wrap
+        _keep_text(ws[r])
         if row.severity:
             sev = ws.cell(r, M.SEVERITY_COLUMN + 1)
             sev.fill = PatternFill("solid", fgColor="FF" + M.FILLS[row.severity])
@@ -202,6 +213,7 @@ def annotate_file(path: str | Path, findings: Iterable[Finding], output: str | P
 
     from xl_tools.errors import NotAFormError
     from xl_tools.fileio import refuse_input_overwrite
+    from xl_tools.workbook.safety import fit_long_cells
     from xl_tools.workbook.template import save_workbook
 
     source = Path(path)
@@ -218,4 +230,5 @@ def annotate_file(path: str | Path, findings: Iterable[Finding], output: str | P
                             path=str(source)) from exc
     clear_marks(wb)
     apply_marks(wb, findings)
+    fit_long_cells(wb)          # a cell past Excel's 32,767 characters is cut, with a note (the input keeps it)
     return save_workbook(wb, target)

@@ -222,6 +222,26 @@ def fit_cell_text(text: str, limit: int = EXCEL_CELL_MAX_CHARS) -> str:
     return text[: limit - len(note)] + note
 
 
+def fit_long_cells(wb) -> list[tuple[str, str]]:
+    """Cut every text cell of an openpyxl workbook that exceeds Excel's limit (:func:`fit_cell_text`).
+
+    For copies of a city's workbook (the marked copy): Excel refuses such a cell ("发现不可读取的内容") and
+    openpyxl keeps whatever a file held. Returns (sheet, cell) of the cells cut.
+    """
+    cut = []
+    for ws in wb.worksheets:
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            value = cell.value
+            if isinstance(value, str) and len(value) > EXCEL_CELL_MAX_CHARS:
+                text = fit_cell_text(value)
+                if cell.data_type == "f":
+                    write_text_cell(cell, text)
+                else:
+                    cell._value = text
+                cut.append((ws.title, cell.coordinate))
+    return cut
+
+
 # --- OLE compound files (legacy .xls, encrypted OOXML, .doc) ----------------------------------------------------
 
 @dataclass
