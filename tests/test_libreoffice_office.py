@@ -8,8 +8,6 @@ overflowing one, failures are clear Chinese errors.
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
