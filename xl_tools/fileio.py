@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -31,6 +32,30 @@ def refuse_input_overwrite(output: str | os.PathLike, inputs: Iterable[str | os.
             )
 
 
+_REASONS = {
+    getattr(errno, name): reason for name, reason in (
+        ("ENOSPC", "磁盘空间不足"), ("EDQUOT", "磁盘配额已满"), ("EROFS", "该位置只读"),
+        ("EACCES", "没有写入权限"), ("EPERM", "没有写入权限"), ("ENOENT", "文件夹不存在"),
+        ("ENOTDIR", "路径中有一段是文件而不是文件夹"), ("EISDIR", "已有同名的文件夹"),
+        ("ENAMETOOLONG", "文件名或路径太长"), ("EIO", "磁盘读写出错"),
+    ) if hasattr(errno, name)                       # not every errno exists on Windows
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A short Chinese reason for an OS error (the system's own words only when there is none)."""
+    return _REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
+
+
+def _settle(tmp: Path) -> None:
+    """Flush the finished temporary file to disk and give it normal permissions (mkstemp makes it 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` to produce the file, then rename it onto ``path``.
 
@@ -42,12 +67,13 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".~xl_tools-", suffix=target.suffix, dir=directory)
     except OSError as exc:
-        raise OutputError(f"无法在该文件夹创建文件（{exc.strerror or exc}）：请检查文件夹是否存在、是否有写入权限",
+        raise OutputError(f"无法在该文件夹创建文件（{os_reason(exc)}）：请检查文件夹是否存在、是否有写入权限",
                           path=str(target)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        _settle(tmp)
         os.replace(tmp, target)
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
@@ -55,7 +81,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
                           path=str(target)) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"写入失败（{exc.strerror or exc}）：请检查磁盘空间和写入权限后重试",
+        raise OutputError(f"写入失败（{os_reason(exc)}），未留下不完整的文件：请检查磁盘空间和写入权限后重试",
                           path=str(target)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
