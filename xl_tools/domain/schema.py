@@ -23,6 +23,17 @@ def _validator():
     return cls(schema)
 
 
+@lru_cache(maxsize=1)
+def _fast_check():
+    """A compiled yes/no check of the same schema (None when it uses keywords the compiler does not know)."""
+    from xl_tools.domain.fastschema import Unsupported, compile_schema
+
+    try:
+        return compile_schema(form_schema())
+    except Unsupported:
+        return None
+
+
 def _path(error) -> str:
     parts = [str(p) for p in error.absolute_path]
     return "/".join(parts) if parts else "(根)"
@@ -30,6 +41,9 @@ def _path(error) -> str:
 
 def schema_errors(data: dict[str, Any]) -> list[str]:
     """Every schema violation of ``data`` as a Chinese line naming the field, in a stable order."""
+    fast = _fast_check()
+    if fast is not None and fast(data):
+        return []           # surely valid: skip jsonschema's walk (~70 ms for a 40-row form)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [f"字段 {_path(e)}：{e.message}" for e in errors]
 
