@@ -167,7 +167,7 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tup
         for path in expand_paths(paths, exclude=exclude):
             sources.append(str(path))
             try:
-                read = read_forms(path)
+                read = read_forms(path, engine="calamine")   # the fast reader for batch work (equal Forms)
             except NotAFormError as exc:
                 unreadable.append(not_a_form_finding(path, exc.message))
                 continue

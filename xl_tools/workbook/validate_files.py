@@ -63,7 +63,7 @@ def validate_file(path: str | Path) -> list[FormReport]:
     from xl_tools.workbook.reader import read_forms
 
     try:
-        forms = read_forms(path)
+        forms = read_forms(path, engine="calamine")   # the fast reader for batch work (equal Forms)
     except XlToolsError as exc:
         return [unreadable_report(str(path), exc.message, sheet=exc.sheet, cell=exc.cell)]
     return [validate_form(f) for f in forms]
