@@ -164,7 +164,19 @@ def test_more_cells_than_the_limit_are_refused(tmp_path, good, monkeypatch):
     wb.save(path)
     assert inspect_input_file(path).cells > 600
     monkeypatch.setattr(safety, "MAX_CELLS", 500)
-    _refused(path, "内容过多", "只保留绩效目标表")
+    _refused(path, "单元格过多", "只保留绩效目标表")
+
+
+@pytest.mark.parametrize("ref", ["A1:XFD1048576", "A1:A1048576"])
+def test_a_huge_merged_range_is_refused(tmp_path, good, ref):
+    """openpyxl makes one object per merged cell: A1:XFD1048576 would never finish loading."""
+    import re
+
+    name = first_sheet_part(good)
+    xml = re.sub(r'<mergeCell ref="[^"]*"', f'<mergeCell ref="{ref}"', parts(good)[name].decode(), count=1)
+    path = rezip(good, tmp_path / "大合并.xlsx", {name: xml.encode()})
+    message = _refused(path, "合并单元格", "取消合并")
+    assert ref in message
 
 
 # --- absurd dimensions --------------------------------------------------------------------------------------------

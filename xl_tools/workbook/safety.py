@@ -16,10 +16,12 @@ Limits, and why:
 - XML parts are parsed by expat as a stream; a DOCTYPE stops the parse at once (no entity is ever declared, let
   alone expanded). openpyxl also uses defusedxml when it is installed (``openpyxl.xml.DEFUSEDXML``); calamine
   does not expand custom entities;
-- worksheets: cells holding something are counted (more than :data:`MAX_CELLS` is refused) and their extent is
-  measured. A value far away (``XFD1048576``) is legal, but calamine allocates the whole rectangle up to it
-  (a 16384 x 1048576 grid aborts the process): :attr:`InputScan.dense_ok` tells the reader whether the dense
-  engine may be used, and :data:`GRID_MAX_ROWS` / :data:`GRID_MAX_COLS` bound the grid a reader builds.
+- worksheets: cell elements are counted (more than :data:`MAX_CELLS` is refused), so are the cells merged ranges
+  cover (more than :data:`MAX_MERGED_CELLS` is refused: openpyxl makes an object per covered cell), and the
+  extent of the cells holding a value is measured. A value far away (``XFD1048576``) is legal, but calamine
+  allocates the whole rectangle up to it (a 16384 x 1048576 grid aborts the process): :attr:`InputScan.dense_ok`
+  tells the reader whether the dense engine may be used, and :data:`GRID_MAX_ROWS` / :data:`GRID_MAX_COLS`
+  bound the grid a reader builds (values beyond them are not part of any form and are ignored).
 
 No network, no macros: .xlsm files are read as data (the VBA project is never loaded or run).
 """
@@ -42,7 +44,9 @@ MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024     # bytes, sum of all entries' decl
 MAX_RATIO = 100                                 # uncompressed / compressed, for entries above RATIO_MIN_SIZE
 RATIO_MIN_SIZE = 1024 * 1024                    # small entries may compress very well and are harmless
 MAX_ENTRIES = 10_000                            # zip entries
-MAX_CELLS = 1_000_000                           # cells holding a value, all sheets together
+MAX_CELLS = 500_000                             # cell elements (with a value or only a style), all sheets together
+MAX_MERGED_CELLS = 100_000                      # cells covered by merged ranges, all sheets (openpyxl makes one
+                                                # object per covered cell: A1:XFD1048576 would never finish)
 GRID_MAX_ROWS = 20_000                          # the form area a reader looks at (rows)
 GRID_MAX_COLS = 256                             # the form area a reader looks at (columns, up to IV)
 DENSE_MAX_AREA = 2_000_000                      # rows x columns a dense engine (calamine) may allocate per sheet
@@ -64,7 +68,9 @@ class SheetExtent:
     """What a worksheet part really holds: cells with a value, and the last row/column among them."""
 
     part: str
-    cells: int = 0
+    cells: int = 0                 # cells holding a value
+    elements: int = 0              # every <c> element, styled-only ones too
+    merged_cells: int = 0          # cells covered by merged ranges
     max_row: int = 0
     max_col: int = 0
 
@@ -452,7 +458,7 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
         sheet_parts = {m for m in members
                        if content_types.get("/" + m, "").endswith(".worksheet+xml")
                        or re.fullmatch(r"xl/worksheets/[^/]+\.xml", m)}
-        cells = 0
+        cells = merged = 0
         for info in infos:
             if info.is_dir() or not _is_xml_part(info.filename):
                 continue
@@ -460,10 +466,13 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
             _scan_xml(zf, info, name, scan, extent, strict=_is_essential(info.filename, workbook_part, sheet_parts))
             if extent is not None:
                 scan.sheets.append(extent)
-                cells += extent.cells
+                cells += extent.elements
+                merged += extent.merged_cells
                 if cells > MAX_CELLS:
-                    raise NotAFormError(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
-                                        "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试", path=name)
+                    raise NotAFormError(_too_many_cells(), path=name)
+                if merged > MAX_MERGED_CELLS:
+                    raise NotAFormError("工作表中的合并单元格异常多，不像绩效目标表：请取消多余的合并，"
+                                        "另存为 .xlsx 后重试", path=name)
 
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -561,6 +570,7 @@ class _SheetCounter:
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
+            self.extent.elements += 1
             ref = attrs.get("r")
             m = _CELL_REF.match(ref) if ref else None
             if m:
@@ -580,24 +590,50 @@ class _SheetCounter:
             r = attrs.get("r")
             self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
             self.col = 0
+        elif tag == "mergeCell":
+            ref = attrs.get("ref") or ""
+            area = _range_area(ref)
+            self.extent.merged_cells += area
+            if self.extent.merged_cells > MAX_MERGED_CELLS:
+                raise _Refused(f"工作表中有异常大的合并单元格（{ref}），不像绩效目标表：请选中它，"
+                               "点“合并后居中”取消合并，另存为 .xlsx 后重试")
 
     def end(self, tag: str) -> None:
         if not self.in_cell or not (tag == "c" or tag.endswith(":c")):
             return
         self.in_cell = False
+        e = self.extent
         if self.filled:
-            e = self.extent
             e.cells += 1
             if self.row > e.max_row:
                 e.max_row = self.row
             if self.col > e.max_col:
                 e.max_col = self.col
-            if e.cells > MAX_CELLS:
-                raise _Refused(f"工作表内容过多（超过 {MAX_CELLS} 个有内容的单元格），不像绩效目标表："
-                               "请只保留绩效目标表所在的工作表，另存为新的 .xlsx 后重试")
+        if e.elements > MAX_CELLS:
+            raise _Refused(_too_many_cells())
 
 
 _VALUE_TAGS = frozenset(("v", "is", "f"))
+
+
+def _too_many_cells() -> str:
+    return (f"工作表的单元格过多（超过 {MAX_CELLS} 个），不像绩效目标表："
+            "请只保留绩效目标表所在的工作表（删除多余的工作表和行列），另存为新的 .xlsx 后重试")
+
+
+def _range_area(ref: str) -> int:
+    """Cells in an A1 range such as ``A1:E3`` (1 for a single cell, 0 when unreadable)."""
+    ends = ref.replace("$", "").split(":")
+    coords = []
+    for end in ends[:2]:
+        m = _CELL_REF.match(end)
+        if not m:
+            return 0
+        coords.append((_col_index(m.group(1)), int(m.group(2))))
+    if len(coords) == 1:
+        return 1
+    (c1, r1), (c2, r2) = coords
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
 
 
 def _refuse_doctype(*_args) -> None:
