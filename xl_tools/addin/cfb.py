@@ -107,7 +107,9 @@ def _dir_entry(e: _Entry) -> bytes:
     )
 
 
-_EMPTY_ENTRY = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM, b"\x00" * 16, 0, 0, 0, 0, 0)
+# An unused directory entry: all zero except the sibling and child ids, which are NOSTREAM (MS-CFB 2.6.3).
+_EMPTY_ENTRY = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM,
+                           b"\x00" * 16, 0, 0, 0, 0, 0)
 
 
 def write(tree: dict) -> bytes:
