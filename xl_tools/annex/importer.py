@@ -136,9 +136,10 @@ def table_form(table: Table, *, source: str, document: str = "", extra_notes: tu
 def parse_annex(text: str, *, source: str) -> list[Form]:
     """Every table of an annex text, as Forms in the annex's order (pure: no file or Excel access)."""
     preamble, raw_tables = split_tables(lex(text))
-    document = " ".join(line.single_text or "" for line in preamble if line.heading).strip()
+    headings = [line for line in preamble if line.heading and line.single_text]
+    document = " ".join(line.single_text or "" for line in headings)
     loose = tuple(f"附件第{line.number}行：“{' '.join(c.text for c in line.filled)}”在第一张表之前，不属于任何一栏，"
-                  f"原文保留在此" for line in preamble if not line.heading)
+                  f"原文保留在此" for line in preamble if line not in headings)
     forms = []
     for index, raw in enumerate(raw_tables):
         forms.append(table_form(read_table(raw), source=source, document=document,

@@ -69,11 +69,9 @@ class Line:
 
 def paragraphs(raw: str) -> tuple[str, ...]:
     """The non-empty paragraphs of a cell: split on ``<p>``/``</p>``/``<br>``, other tags dropped, trimmed."""
-    text = _BREAK.sub("\x00", raw)
-    text = _TAG.sub(" ", text)
     found = []
-    for part in text.split("\x00"):
-        part = html.unescape(part)
+    for part in _BREAK.split(raw):
+        part = html.unescape(_TAG.sub(" ", part))
         part = part.replace("\u00a0", " ")
         part = part.strip(" \t\r\n\u3000\u00a0\ufeff")
         if part:
@@ -101,6 +99,6 @@ def decode(data: bytes) -> str:
 
 
 def lex(text: str) -> list[Line]:
-    """All lines of the annex, numbered from 1; ``\\r\\n``/``\\r`` endings and a BOM are accepted."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    """All lines of the annex, numbered from 1; ``\\r\\n``/``\\r`` endings and BOMs are accepted."""
+    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")  # BOM / zero-width no-break space
     return [split_line(i, raw) for i, raw in enumerate(text.split("\n"), start=1)]

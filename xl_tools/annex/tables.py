@@ -307,6 +307,9 @@ def read_table(raw: RawTable) -> Table:
     for line in raw.lines:
         if is_column_heading(line):
             columns = column_positions(line)  # a page break may repeat the heading: same columns again
+            extra = [c.text for c in line.filled if c.key not in COLUMN_LABELS and c.key != ROW_LABEL]
+            if extra:
+                notes.append(f"附件第{line.number}行：表头行里多出“{' '.join(extra)}”，原文保留在此：如有需要请手工填入")
             continue
         first = line.filled[0]
         if header_label(first.text) or (columns is None and any(header_label(c.text) for c in line.filled)):
