@@ -151,6 +151,9 @@ def test_print_setup_is_a4_portrait_one_page_wide_with_repeated_header(ws):
     assert ws.print_area == f"'绩效目标表'!$A$1:$E${last}"
     assert ws.freeze_panes == L.FREEZE_CELL
     assert ws.column_dimensions["D"].width > ws.column_dimensions["B"].width
+    m = ws.page_margins
+    assert m.bottom - m.footer >= 0.3 and m.top - m.header >= 0.3, "the footer must not overlap the table"
+    assert "&P" in ws.oddFooter.center.text
 
 
 def test_hidden_sheet_holds_version_and_lists(wb):
@@ -200,7 +203,8 @@ def meaning(wb) -> dict:
             "names": sorted((n, d.attr_text) for n, d in ws.defined_names.items()),
             "print": (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth,
                       ws.page_setup.fitToHeight, ws.print_title_rows, ws.print_area, ws.freeze_panes,
-                      ws.print_options.horizontalCentered),
+                      ws.print_options.horizontalCentered, ws.page_margins.top, ws.page_margins.bottom,
+                      ws.page_margins.header, ws.page_margins.footer, ws.oddFooter.center.text),
             "protection": (ws.protection.sheet, ws.protection.password, ws.protection.insertRows,
                            ws.protection.deleteRows, ws.protection.formatRows),
         }
@@ -238,8 +242,10 @@ needs_office = pytest.mark.skipif(shutil.which("soffice") is None, reason="Libre
 @needs_office
 def test_libreoffice_prints_the_template(tmp_path):
     from xl_tools.office import pdf_pages, pdf_text, to_pdf
+    from xl_tools.office.printcheck import clipped_text
 
     (pdf,) = to_pdf([COMMITTED], tmp_path)
+    assert clipped_text(pdf) == {}, "nothing printed cut off (footer, wrapped rows)"
     pages = pdf_pages(pdf)
     assert pages and all(p.is_a4 and not p.landscape for p in pages)
     text = pdf_text(pdf, 1)

@@ -397,6 +397,7 @@ def test_missing_file_and_unknown_engine(tmp_path):
 # Any text survives: property test over both engines
 # ---------------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_any_text_round_trips_identically_through_both_engines(tmp_path):
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
@@ -451,6 +452,11 @@ def test_libreoffice_resaved_workbook_reads_back_the_same(tmp_path):
         assert texts(got) == texts(expected), engine
         assert got.get("policy_basis").text.startswith("="), "formula-like text stayed text"
         assert [r.value.cell for r in got.indicators] == [r.value.cell for r in expected.indicators]
+    from xl_tools.office import to_pdf
+    from xl_tools.office.printcheck import clipped_text
+
+    (pdf,) = to_pdf([src], tmp_path / "pdf")
+    assert clipped_text(pdf) == {}, "rows are high enough for their wrapped text; the footer fits"
     ws = load_workbook(resaved)["湛江"]
     lay = L.locate(ws)
     assert lay.is_template and lay.capacity >= 45
