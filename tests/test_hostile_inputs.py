@@ -214,6 +214,19 @@ def test_missing_file_folder_device_and_lock_file(tmp_path, good):
     _assert_message(exc.value, lock, ("锁定文件", "~$"))
 
 
+@pytest.mark.parametrize("title", ["工" * 32, "广州[1]", "a/b"])
+def test_sheet_names_excel_would_refuse(tmp_path, good, title):
+    import re
+
+    xml = zipfile.ZipFile(good).read("xl/workbook.xml").decode()
+    xml = re.sub(r'(<sheet\b[^>]*\bname=")[^"]*(")', lambda m: m.group(1) + title + m.group(2), xml, count=1)
+    path = rezip(good, tmp_path / "表名.xlsx", {"xl/workbook.xml": xml.encode()})
+    for engine in ENGINES:
+        with pytest.raises(NotAFormError) as exc:
+            read_forms(path, engine=engine)
+        _assert_message(exc.value, path, ("工作表名称", "重命名"))
+
+
 def test_workbook_content_with_a_wrong_extension(tmp_path, good):
     path = tmp_path / "广州.xls"
     path.write_bytes(good.read_bytes())

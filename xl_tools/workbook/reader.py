@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located
-from xl_tools.errors import InputError, NotAFormError
+from xl_tools.errors import FormSchemaError, InputError, NotAFormError
 from xl_tools.workbook import layout as L
 
 ENGINES = ("openpyxl", "calamine")
@@ -148,7 +148,10 @@ def read_forms(path: str | Path, *, engine: str = "openpyxl") -> list[Form]:
     else:
         grids, version = _read_openpyxl(p, name)
     check_template_version(version, name)
-    forms = forms_from_grids(grids, source=name, template_version=version, hints=(p.stem,))
+    try:
+        forms = forms_from_grids(grids, source=name, template_version=version, hints=(p.stem,))
+    except FormSchemaError as exc:      # what the file holds cannot make a valid Form: the file is not readable
+        raise NotAFormError(f"工作簿内容无法整理成绩效目标表（{exc.message}）", path=name) from exc
     if not forms:
         raise _no_form(name, [g.title or "" for g in grids])
     return forms

@@ -433,7 +433,7 @@ def _describe_other_zip(members: set[str], zf: zipfile.ZipFile) -> str:
 def _check_zip(p: Path, name: str, scan: InputScan) -> None:
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, EOFError, OSError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError ("zip file version"), struct.error, OSError, …
         raise _corrupt(name, "压缩结构不完整") from exc
     with zf:
         try:
@@ -463,7 +463,8 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
             if info.is_dir() or not _is_xml_part(info.filename):
                 continue
             extent = SheetExtent(info.filename) if info.filename in sheet_parts else None
-            _scan_xml(zf, info, name, scan, extent, strict=_is_essential(info.filename, workbook_part, sheet_parts))
+            _scan_xml(zf, info, name, scan, extent, strict=_is_essential(info.filename, workbook_part, sheet_parts),
+                      workbook=info.filename == workbook_part)
             if extent is not None:
                 scan.sheets.append(extent)
                 cells += extent.elements
@@ -636,13 +637,28 @@ def _range_area(ref: str) -> int:
     return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
 
 
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _check_sheet_name(tag: str, attrs: dict[str, str]) -> None:
+    """Expat handler for the workbook part: sheet names Excel accepts (1-31 characters, none of ``[]:*?/`` or a
+    backslash)."""
+    if tag.rsplit(":", 1)[-1] != "sheet":
+        return
+    title = attrs.get("name", "")
+    if not title or len(title) > 31 or _BAD_SHEET_CHARS.search(title):
+        shown = title if len(title) <= 40 else title[:40] + "…"
+        raise _Refused(f"工作表名称“{shown}”不合规（Excel 要求 1 到 31 个字符，不含 [ ] : * ? / \\）："
+                       "请在 Excel 或 WPS 中重命名该工作表，另存为 .xlsx 后重试")
+
+
 def _refuse_doctype(*_args) -> None:
     raise _Refused("文件内部含有 XML 文档类型/实体声明（DOCTYPE/ENTITY），正常的 Excel 文件不会有，"
                    "可能被篡改或恶意构造（实体扩展攻击），已拒绝读取：请报送单位用 Excel 或 WPS 重新保存为 .xlsx 后再发送")
 
 
 def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: InputScan,
-              extent: SheetExtent | None, *, strict: bool, keep: bool = False) -> bytes:
+              extent: SheetExtent | None, *, strict: bool, keep: bool = False, workbook: bool = False) -> bytes:
     """Inflate one XML part in chunks (bytes counted, CRC checked) and parse it with expat as a stream."""
     from xml.parsers import expat
 
@@ -653,6 +669,8 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: Input
         counter = _SheetCounter(extent)
         parser.StartElementHandler = counter.start
         parser.EndElementHandler = counter.end
+    elif workbook:
+        parser.StartElementHandler = _check_sheet_name
     kept = bytearray()
     xml_broken = False
     try:
