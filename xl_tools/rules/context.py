@@ -77,11 +77,11 @@ class Row:
 
         return parse_value(self.value.text)
 
-    @property
+    @cached_property            # asked by nearly every check for every row: computed once
     def kind(self) -> str:
         return kind_name(self.parsed.kind) if self.parsed is not None else ""
 
-    @property
+    @cached_property
     def value_missing(self) -> bool:
         """True when the value is empty or only a placeholder (``....``)."""
         if not self.value.text:
