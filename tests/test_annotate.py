@@ -120,6 +120,30 @@ def test_result_sheet_lists_every_finding_with_an_internal_link(form_file):
     assert "relationships/hyperlink" not in rels
 
 
+def test_result_sheet_prints_one_a4_page_wide_with_its_header_on_every_page(form_file):
+    """校验结果 is set up for printing like the provincial workbook's: A4 landscape, one page wide, row 1
+    repeated, the footer clear of the bottom margin, page numbers; rows tall enough for their wrapped 说明."""
+    from xl_tools.workbook.annotate import LINE_HEIGHT
+    from xl_tools.workbook.writer import estimate_lines
+
+    ws = load_workbook(_annotate(form_file))[RESULT_SHEET]
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation) == (9, "landscape")              # 9: A4
+    assert (setup.fitToWidth, setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_margins.bottom - ws.page_margins.footer >= 0.25
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    notes = M.RESULT_COLUMNS.index("说明")
+    width = ws.column_dimensions[get_column_letter(notes + 1)].width
+    tall = 0
+    for row in ws.iter_rows(min_row=2):
+        lines = estimate_lines(row[notes].value, width)
+        height = ws.row_dimensions[row[0].row].height
+        assert lines == 1 and height is None or height >= lines * LINE_HEIGHT, (row[notes].value, height)
+        tall += lines > 1
+    assert tall, "no 说明 long enough to wrap: the row heights were not exercised"
+
+
 def test_original_look_is_kept_in_a_hidden_sheet(form_file):
     wb = load_workbook(_annotate(form_file))
     memory = wb[M.MARKS_SHEET]

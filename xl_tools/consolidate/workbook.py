@@ -155,36 +155,16 @@ class _Sheet:
 
     def fit_rows(self, first: int, last: int) -> None:
         """Grow rows so wrapped text shows in full (LibreOffice and phone previews do not auto-fit)."""
-        from xl_tools.workbook.writer import estimate_lines
+        from xl_tools.workbook.printsetup import fit_row_heights
 
-        widths = {}
-        for row in range(first, last + 1):
-            lines = 1
-            for cell in self.ws[row]:
-                if not isinstance(cell.value, str) or cell.data_type == "f" or not cell.alignment.wrap_text:
-                    continue
-                letter = cell.column_letter
-                if letter not in widths:
-                    dim = self.ws.column_dimensions.get(letter)
-                    widths[letter] = dim.width if dim is not None and dim.width else 8.43
-                lines = max(lines, estimate_lines(cell.value, widths[letter]))
-            if lines > 1:
-                self.ws.row_dimensions[row].height = min(lines * LINE_HEIGHT + 4, 409)
+        fit_row_heights(self.ws, first, last, line_height=LINE_HEIGHT)
 
     def print_ready(self, header_row: int, *, filter_cols: int | None = None, last_row: int | None = None) -> None:
         """A4 landscape, fit to one page wide, title rows repeated, frozen header, page numbers."""
+        from xl_tools.workbook.printsetup import print_one_page_wide
+
         ws = self.ws
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.75
-        ws.page_margins.header = ws.page_margins.footer = 0.3
-        ws.print_title_rows = f"1:{header_row}"
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        print_one_page_wide(ws, title_rows=(1, header_row))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
         if filter_cols and last_row and last_row > header_row:
             from openpyxl.utils import get_column_letter

@@ -17,6 +17,7 @@ from xl_tools.workbook import marks as M
 from xl_tools.workbook.layout import RESULT_SHEET
 
 MARKED_SUFFIX = ".校验"
+LINE_HEIGHT = 15                       # points per wrapped line of 校验结果's 11 pt text
 _MARKED_STEM = re.compile(r"\.校验(?:\(\d+\))?$")
 
 
@@ -170,6 +171,8 @@ def _write_results(wb, findings: list[Finding]) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from xl_tools.workbook.printsetup import fit_row_heights, print_one_page_wide
+
     ws = wb.create_sheet(RESULT_SHEET)
     ws.append(list(M.RESULT_COLUMNS))
     head_fill = PatternFill("solid", fgColor="FFD9E1F2")
@@ -194,6 +197,8 @@ def _write_results(wb, findings: list[Finding]) -> None:
             link.font = Font(color="FF0563C1", underline="single")
     for i, width in enumerate(M.RESULT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    fit_row_heights(ws, 2, ws.max_row, line_height=LINE_HEIGHT)
+    print_one_page_wide(ws, title_rows=(1, 1))      # A4 landscape, one page wide, header on every page
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(M.RESULT_COLUMNS))}{ws.max_row}"
     # Open on the result list; exactly one selected tab (several would group the sheets in Excel).

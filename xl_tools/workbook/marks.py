@@ -24,7 +24,7 @@ NOTE_AUTHOR = "xl-tools 校验"
 NOTE_HEAD = "【校验】"                       # every note written by 校验 starts with this
 
 RESULT_COLUMNS: tuple[str, ...] = ("序号", "级别", "问题", "地市", "工作表", "单元格", "字段", "说明", "建议值", "代码")
-RESULT_WIDTHS: tuple[float, ...] = (6, 7, 20, 8, 12, 9, 30, 70, 18, 26)
+RESULT_WIDTHS: tuple[float, ...] = (5, 6, 20, 7, 10, 8, 24, 50, 18, 26)   # A4 landscape, one page wide
 LINK_COLUMN = RESULT_COLUMNS.index("单元格")          # 0-based column holding the hyperlink
 SEVERITY_COLUMN = RESULT_COLUMNS.index("级别")
 NO_FINDINGS = "未发现问题：本工作簿的绩效目标表通过校验。"
