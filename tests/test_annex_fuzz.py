@@ -20,7 +20,7 @@ OTHER_LINES = (Path(__file__).resolve().parent / "data" / "annex_other.txt").rea
 
 TEMPLATE_LABELS = frozenset({*FIELD_BY_LABEL, *(label for _, label in INDICATOR_COLUMNS), "绩效指标"})
 _P = re.compile(r"<\s*/?\s*p(?:\s[^<>]*)?>|<\s*br\s*/?\s*>", re.IGNORECASE)
-_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_HEADING = re.compile(r"^[ \u3000]*#{1,6}(?:[ \u3000]+|$)")
 
 WORDS = ["产出指标", "效益 指标", "数量指标", "服务对象 满意度指标", "指标4:", "....", "... ..", "绩效指标",
          "一级指标", "二级指标", "三级指标", "指标值", "项目名称", "地方主管部门", "资金需求：", "460万元",
@@ -32,7 +32,7 @@ def annex_texts(text: str) -> list[str]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     found = []
     for line in text.split("\n"):
-        body = _HEADING.sub("", line, count=1) if line.lstrip().startswith("#") else line
+        body = _HEADING.sub("", line, count=1)
         for cell in body.split("\t"):
             for fragment in _P.split(cell):
                 fragment = html.unescape(fragment).replace("\ufeff", "")  # a stray BOM is not text
@@ -56,12 +56,12 @@ def assert_sound(text: str) -> None:
     for form in forms:
         check_form(form)
     if forms:
-        hay = hay_of(forms)
+        hay = "\n".join(hay_of(forms))  # squashed keys hold no newline: no match across two texts
         for fragment in annex_texts(text):
             key = squash(fragment)
             label = next((lb for lb in TEMPLATE_LABELS if key.startswith(lb + ":")), None)
             key = key[len(label) + 1:] if label else key
-            assert not key or key in TEMPLATE_LABELS or any(key in h for h in hay), fragment
+            assert not key or key in TEMPLATE_LABELS or key in hay, fragment
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,7 +119,7 @@ def _mutate(lines: list[str], ops: list[tuple[int, int, int]]) -> str:
 OPS = st.lists(st.tuples(st.integers(0, 9), st.integers(0, 10_000), st.integers(0, 10_000)), max_size=12)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(OPS)
 def test_mutated_seed(ops):
     assert_sound(_mutate(SEED_LINES, ops))

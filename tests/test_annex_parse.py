@@ -46,13 +46,13 @@ def form_haystack(form: Form) -> list[str]:
 
 def missing_texts(text: str, forms: list[Form]) -> list[tuple[int, str]]:
     """Annex fragments found in no Form (template labels such as 项目名称 excepted)."""
-    hay = [h for form in forms for h in form_haystack(form)]
+    hay = "\n".join(h for form in forms for h in form_haystack(form))  # keys hold no newline
     missing = []
     for n, frag in annex_texts(text):
         key = squash(frag)
         label = next((lb for lb in TEMPLATE_LABELS if key.startswith(lb + ":")), None)
         key = key[len(label) + 1:] if label else key  # "预算年度：2021年": the label is the template's
-        if key and key not in TEMPLATE_LABELS and not any(key in h for h in hay):
+        if key and key not in TEMPLATE_LABELS and key not in hay:
             missing.append((n, frag))
     return missing
 
@@ -306,6 +306,12 @@ def test_gbk_encoded_annex_reads_the_same(tmp_path, other_text):
     path.write_bytes(other_text.encode("gb18030"))
     forms = read_annex(path)
     assert [rows_of(f) for f in forms] == [rows_of(f) for f in parse_annex(other_text, source=str(path))]
+
+
+def test_hash_without_space_is_text_not_a_heading():
+    text = OTHER.read_text(encoding="utf-8").replace("专利导航单项成本", "#1 专利导航单项成本")
+    dg = parse_annex(text, source="x")[0]
+    assert ("产出指标", "成本指标", "#1 专利导航单项成本", "≤15万元") in rows_of(dg)
 
 
 def test_text_without_tables_gives_no_forms():

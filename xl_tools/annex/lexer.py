@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from xl_tools.domain.text import squash
 
@@ -16,7 +17,7 @@ from xl_tools.domain.text import squash
 _BREAK = re.compile(r"<\s*/?\s*p(?:\s[^<>]*)?>|<\s*br\s*/?\s*>", re.IGNORECASE)
 # Any other tag (<span>, <strong>, …) is markup only.
 _TAG = re.compile(r"</?\s*[a-zA-Z][^<>]*>")
-_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_HEADING = re.compile(r"^[ \u3000]*#{1,6}(?:[ \u3000]+|$)")  # Markdown: the marks, then a space
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Cell:
         """The paragraphs joined with newlines (how a multi-paragraph cell reads in Excel)."""
         return "\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The comparison key: no spaces, full-width folded."""
         return squash(self.text)
@@ -81,8 +82,8 @@ def paragraphs(raw: str) -> tuple[str, ...]:
 
 def split_line(number: int, raw: str) -> Line:
     """Lex one line: a heading's ``#`` marks are dropped, the rest split on tabs."""
-    heading = bool(_HEADING.match(raw)) and raw.lstrip().startswith("#")
-    body = _HEADING.sub("", raw, count=1) if heading else raw
+    heading = bool(_HEADING.match(raw))
+    body = _HEADING.sub("", raw, count=1)
     cells = tuple(Cell(col, part, paragraphs(part)) for col, part in enumerate(body.split("\t")))
     return Line(number, raw, cells, heading)
 

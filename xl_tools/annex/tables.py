@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from xl_tools.annex.lexer import Cell, Line
+from xl_tools.annex.lexer import Line
 from xl_tools.domain.cities import find_city
 from xl_tools.domain.form import FIELD_BY_LABEL, TITLE_PREFIX, HeaderField
 from xl_tools.domain.taxonomy import taxonomy
