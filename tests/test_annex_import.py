@@ -116,6 +116,7 @@ def test_refuses_to_overwrite_the_annex(tmp_path, seed_path):
         import_annex(annex, tmp_path)
     assert "拒绝覆盖输入" in str(err.value)
     assert annex.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["广州.xlsx"]   # no other city written either
 
 
 def test_bad_inputs_raise_chinese_input_errors(tmp_path):

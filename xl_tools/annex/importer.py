@@ -202,12 +202,10 @@ def write_city_workbooks(forms: list[Form], out_dir: str | Path, *,
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("输出位置是一个文件，不是文件夹：请用 -o 指定一个文件夹", path=str(out))
-    written = []
-    for stem, group in workbook_names(forms).items():
-        target = out / f"{stem}.xlsx"
+    plan = [(out / f"{stem}.xlsx", group) for stem, group in workbook_names(forms).items()]
+    for target, _ in plan:                      # check every target before writing any
         refuse_input_overwrite(target, inputs)
-        written.append((Path(write_forms(group, target)), group))
-    return written
+    return [(Path(write_forms(group, target)), group) for target, group in plan]
 
 
 def import_annex(path: str | Path, out_dir: str | Path) -> list[Path]:
