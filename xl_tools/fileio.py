@@ -56,6 +56,23 @@ def _settle(tmp: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def _ordinary_mode(tmp: Path, target: Path) -> None:
+    """Give the new file the mode a plain ``open()`` would (mkstemp makes it 0600, unreadable to colleagues)."""
+    if os.name != "posix":
+        return
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` to produce the file, then rename it onto ``path``.
 
