@@ -146,3 +146,48 @@ def test_rebuild_from_the_workbook_itself(tmp_path):
 
     with pytest.raises(InputError, match="没有地市的绩效目标表"):
         rebuild_summary_sheets(Workbook())
+
+
+def _summary_chart(path) -> tuple[str, str, str]:
+    """(chart XML, drawing XML, 汇总表 sheet XML) of the provincial workbook at ``path``."""
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        drawings = [n for n in z.namelist() if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)]
+        assert len(charts) == len(drawings) == 1, z.namelist()
+        return z.read(charts[0]).decode(), z.read(drawings[0]).decode(), sheet_xml(path, "汇总表")
+
+
+@pytest.mark.parametrize("count", [4, 21])
+def test_funding_chart_prints_whole_on_its_own_page_naming_every_city(tmp_path, count):
+    """The 资金需求 chart starts a page of its own (a manual break after the 合计 row), so no page break cuts
+    it; every city is named on its axis; the data labels show 460, not 460.00; it widens with the cities."""
+    from xl_tools.domain.cities import cities
+    from xl_tools.workbook.printsetup import body_size_points
+
+    names = [c.name for c in cities()[:count]]
+    fundings = ["460万元", "180万元", "50万元", "100万元"]
+    forms = [make_form(name, [q(REPORTS, "2份")], funding=fundings[i % 4]) for i, name in enumerate(names)]
+    path = write_consolidation(consolidate(forms), tmp_path / "汇总.xlsx")
+    chart, drawing, sheet = _summary_chart(path)
+    total_row = 3 + count + 1                                           # title, subtitle, header, cities, 合计
+    assert re.search(rf'<rowBreaks[^>]*><brk id="{total_row}"[^>]*man="1"', sheet), "no page break before the chart"
+    anchor_row = int(re.search(r"<(?:xdr:)?from>.*?<(?:xdr:)?row>(\d+)<", drawing).group(1))       # 0-based
+    assert anchor_row + 1 > total_row
+    assert f"<cat><strRef><f>'汇总表'!$A$4:$A${3 + count}</f></strRef></cat>" in chart
+    assert '<tickLblSkip val="1" />' in chart
+    labels = re.search(r"<dLbls>(.*?)</dLbls>", chart).group(1)
+    assert '<numFmt formatCode="#,##0" sourceLinked="0" />' in labels
+    assert '<showVal val="1" />' in labels and '<showSerName val="0" />' in labels
+    width_emu, height_emu = map(int, re.search(r'<(?:xdr:)?ext cx="(\d+)" cy="(\d+)"', drawing).groups())
+    page_width, page_height = body_size_points()
+    emu_per_point = 12700
+    assert width_emu <= page_width * emu_per_point and height_emu < page_height * emu_per_point * 0.85
+    if count == 21:
+        assert width_emu / 360000 >= 21 * 0.9, "21 cities' names do not fit under their columns"
+
+
+def test_funding_chart_labels_keep_decimals_when_an_amount_has_them(tmp_path):
+    forms = [make_form("广州", [q(REPORTS, "2份")], funding="12.5万元"),
+             make_form("深圳", [q(REPORTS, "2份")], funding="100万元")]
+    chart, _, _ = _summary_chart(write_consolidation(consolidate(forms), tmp_path / "汇总.xlsx"))
+    assert '<dLbls><numFmt formatCode="#,##0.00" sourceLinked="0" />' in chart
