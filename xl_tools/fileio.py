@@ -47,30 +47,24 @@ def os_reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
 
 
-def _settle(tmp: Path) -> None:
-    """Flush the finished temporary file to disk and give it normal permissions (mkstemp makes it 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
+def _settle(tmp: Path, target: Path) -> None:
+    """Flush the finished temporary file to disk and give it the mode a plain ``open()`` would.
+
+    mkstemp makes it 0600 (unreadable to colleagues on a shared folder); a replaced file keeps its own mode.
+    """
+    if os.name == "posix":
+        try:
+            if target.exists():
+                mode = target.stat().st_mode & 0o777
+            else:
+                mask = os.umask(0)
+                os.umask(mask)
+                mode = 0o666 & ~mask
+            os.chmod(tmp, mode)
+        except OSError:
+            pass
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
-
-
-def _ordinary_mode(tmp: Path, target: Path) -> None:
-    """Give the new file the mode a plain ``open()`` would (mkstemp makes it 0600, unreadable to colleagues)."""
-    if os.name != "posix":
-        return
-    try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-    except OSError:
-        pass
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
@@ -90,7 +84,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     tmp = Path(tmp_name)
     try:
         write(tmp)
-        _settle(tmp)
+        _settle(tmp, target)
         os.replace(tmp, target)
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
