@@ -6,6 +6,7 @@
 ``fastread``  the calamine engine (values, merges, defined names from the workbook XML)
 ``writer``    Forms → filled template sheets (``write_forms``, ``fill_form_sheet``, ``add_form_sheet``)
 ``rows``      insert rows like Excel (names, dropdowns, merges, print area follow)
+``printsetup`` A4 one-page-wide print setup and row heights for wrapped text (校验结果, the summary sheets)
 
 Submodules are imported lazily by callers; importing this package loads nothing heavy.
 """
