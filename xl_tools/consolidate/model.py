@@ -142,12 +142,24 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, exclude: Iterable[str | 
         else:
             raise InputError("找不到该文件或文件夹：请检查路径是否写对（含扩展名 .xlsx）", path=str(p))
     result = []
+    seen: set[tuple] = set()
     for p in found:
         if is_lock_file(p) or any(same_file(p, e) for e in excluded):
             continue
-        if not any(same_file(p, q) for q in result):
+        key = _file_key(p)
+        if key not in seen:             # a set, not same_file against every earlier file (quadratic)
+            seen.add(key)
             result.append(p)
     return result
+
+
+def _file_key(path: Path) -> tuple:
+    """What ``same_file`` compares: the file's identity (device, inode) when it exists, else its path."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ("path", os.path.normcase(os.path.abspath(path)))
+    return ("file", st.st_dev, st.st_ino)
 
 
 def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tuple[list[Form], list, list[str]]:
