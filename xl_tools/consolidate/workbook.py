@@ -426,6 +426,7 @@ def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
                    "点击“位置”可跳到需要修改的单元格。")
     s.header(head, labels)
     row = head + 1
+    sheet_names = set(wb.sheetnames)          # built once: the property makes a new list per call
     for number, f in enumerate(cons.findings, start=1):
         s.number(row, 1, number, fmt="0")
         s.text(row, 2, f.city or "", wrap=False)
@@ -437,7 +438,7 @@ def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
         s.text(row, 4, f.code, wrap=False)
         where = f"{f.sheet} {f.cell}" if f.sheet and f.cell else (f.sheet or "")
         place = s.text(row, 5, where, wrap=False)
-        if f.sheet and f.sheet in wb.sheetnames:
+        if f.sheet and f.sheet in sheet_names:
             s.link(place, f.sheet, f.cell)
         s.text(row, 6, f.field or "")
         s.text(row, 7, f.message)
