@@ -7,6 +7,7 @@ themselves do with such files is checked too (defence in depth).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -179,6 +180,15 @@ def test_a_huge_merged_range_is_refused(tmp_path, good, ref):
     assert ref in message
 
 
+def test_overlapping_merged_ranges_are_refused(tmp_path, good):
+    """Excel never writes them (it repairs such a file); openpyxl's merge binding becomes very slow on them."""
+    name = first_sheet_part(good)
+    xml = parts(good)[name].decode()
+    xml = re.sub(r"(<mergeCells\b[^>]*>)", r'\1<mergeCell ref="A1:Z100"/>', xml, count=1)
+    path = rezip(good, tmp_path / "重叠.xlsx", {name: xml.encode()})
+    _refused(path, "互相重叠", "A1:Z100", "另存为")
+
+
 # --- absurd dimensions --------------------------------------------------------------------------------------------
 
 def _read_in_a_subprocess(path: Path, engine: str) -> subprocess.CompletedProcess:
@@ -227,6 +237,33 @@ def test_a_cell_in_xfd1048576_does_not_allocate_the_grid(tmp_path, good, engine,
     done = _read_in_a_subprocess(path, engine)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["1", "广州", str(len(expected.rows))]
+
+
+@pytest.mark.parametrize("ref", ["A99999999", "A4294967297", "ZZZZ1", "AAAAAAAAAAAAAA1", "$A$1", "B", "XFE1"])
+def test_cell_references_outside_excels_grid(tmp_path, good, ref):
+    """calamine sizes its grid from such references (A99999999 asks for 22 GB and aborts the process): the
+    pre-flight measures them or, when it cannot, keeps calamine away; every engine then gives Forms or a message."""
+    name = first_sheet_part(good)
+    xml = parts(good)[name].decode().replace(
+        "<sheetData>", f'<sheetData><row r="1"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>', 1)
+    path = rezip(good, tmp_path / "引用.xlsx", {name: xml.encode()})
+    scan = inspect_input_file(path)
+    if ref in ("A99999999", "ZZZZ1", "AAAAAAAAAAAAAA1", "$A$1", "B"):
+        assert not scan.dense_ok
+    for engine in ENGINES:
+        code = textwrap.dedent(f"""
+            import resource, sys
+            resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+            from xl_tools.errors import NotAFormError
+            from xl_tools.workbook.reader import read_forms
+            try:
+                print(read_forms(sys.argv[1], engine={engine!r})[0].city)
+            except NotAFormError as exc:
+                print("NOT-A-FORM", exc)
+        """)
+        done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-1500:]
+        assert done.stdout.strip() == "广州" or (done.stdout.startswith("NOT-A-FORM") and "请" in done.stdout)
 
 
 def test_far_values_inside_the_dense_limit_read_equal_on_both_engines(tmp_path, good):

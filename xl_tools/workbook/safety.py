@@ -45,8 +45,9 @@ MAX_RATIO = 100                                 # uncompressed / compressed, for
 RATIO_MIN_SIZE = 1024 * 1024                    # small entries may compress very well and are harmless
 MAX_ENTRIES = 10_000                            # zip entries
 MAX_CELLS = 500_000                             # cell elements (with a value or only a style), all sheets together
-MAX_MERGED_CELLS = 100_000                      # cells covered by merged ranges, all sheets (openpyxl makes one
-                                                # object per covered cell: A1:XFD1048576 would never finish)
+MAX_MERGED_CELLS = 10_000                       # cells covered by merged ranges, all sheets: openpyxl styles one
+                                                # object per covered cell (~0.4 ms each: A1:XFD1 takes 6 s,
+                                                # A1:XFD1048576 never finishes); a form covers a few hundred
 GRID_MAX_ROWS = 20_000                          # the form area a reader looks at (rows)
 GRID_MAX_COLS = 256                             # the form area a reader looks at (columns, up to IV)
 DENSE_MAX_AREA = 2_000_000                      # rows x columns a dense engine (calamine) may allocate per sheet
@@ -73,6 +74,7 @@ class SheetExtent:
     merged_cells: int = 0          # cells covered by merged ranges
     max_row: int = 0
     max_col: int = 0
+    odd_refs: bool = False         # a cell reference that is not plain A1 ("$A$1", "B"): extent unknown
 
     @property
     def area(self) -> int:
@@ -96,7 +98,7 @@ class InputScan:
     @property
     def dense_ok(self) -> bool:
         """True when an engine that allocates each sheet's full rectangle (calamine) is safe to use."""
-        return all(s.area <= DENSE_MAX_AREA for s in self.sheets)
+        return all(s.area <= DENSE_MAX_AREA and not s.odd_refs for s in self.sheets)
 
     @property
     def beyond_grid(self) -> bool:
@@ -546,7 +548,7 @@ class _Refused(Exception):
         self.message = message
 
 
-_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})$")
+_CELL_REF = re.compile(r"([A-Za-z]+)(\d+)$")      # no length limits: "A99999999" is measured, not skipped
 
 
 def _col_index(letters: str) -> int:
@@ -566,6 +568,8 @@ class _SheetCounter:
         self.in_cell = False
         self.filled = False
         self.columns: dict[str, int] = {}
+        self.covered: dict[tuple[int, int], str] = {}      # merged cells seen → their range
+        self.largest: tuple[int, str] = (0, "")
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if ":" in tag:
@@ -581,6 +585,8 @@ class _SheetCounter:
                     col = self.columns[letters] = _col_index(letters)
                 self.col, self.row = col, int(m.group(2))
             else:
+                if ref:
+                    self.extent.odd_refs = True    # a reference we cannot measure: keep calamine away
                 self.col += 1
             self.in_cell = True
             self.filled = False
@@ -593,11 +599,24 @@ class _SheetCounter:
             self.col = 0
         elif tag == "mergeCell":
             ref = attrs.get("ref") or ""
-            area = _range_area(ref)
+            box = _range_box(ref)
+            if box is None:
+                return
+            r1, c1, r2, c2 = box
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
             self.extent.merged_cells += area
+            if area > self.largest[0]:
+                self.largest = (area, ref)
             if self.extent.merged_cells > MAX_MERGED_CELLS:
-                raise _Refused(f"工作表中有异常大的合并单元格（{ref}），不像绩效目标表：请选中它，"
+                raise _Refused(f"工作表中有异常大的合并单元格（{self.largest[1]}），不像绩效目标表：请选中它，"
                                "点“合并后居中”取消合并，另存为 .xlsx 后重试")
+            covered = self.covered
+            for r in range(r1, r2 + 1):           # at most MAX_MERGED_CELLS cells in all
+                for c in range(c1, c2 + 1):
+                    if (r, c) in covered:
+                        raise _Refused(f"工作表中的合并单元格互相重叠（{ref} 与 {covered[(r, c)]}），Excel 也认为"
+                                       "文件已损坏：请在 Excel 中打开并让它修复，“另存为” .xlsx 后重试")
+                    covered[(r, c)] = ref
 
     def end(self, tag: str) -> None:
         if not self.in_cell or not (tag == "c" or tag.endswith(":c")):
@@ -622,19 +641,16 @@ def _too_many_cells() -> str:
             "请只保留绩效目标表所在的工作表（删除多余的工作表和行列），另存为新的 .xlsx 后重试")
 
 
-def _range_area(ref: str) -> int:
-    """Cells in an A1 range such as ``A1:E3`` (1 for a single cell, 0 when unreadable)."""
-    ends = ref.replace("$", "").split(":")
+def _range_box(ref: str) -> tuple[int, int, int, int] | None:
+    """(min_row, min_col, max_row, max_col) of an A1 range such as ``A1:E3``; None when unreadable."""
     coords = []
-    for end in ends[:2]:
+    for end in ref.replace("$", "").split(":")[:2]:
         m = _CELL_REF.match(end)
         if not m:
-            return 0
-        coords.append((_col_index(m.group(1)), int(m.group(2))))
-    if len(coords) == 1:
-        return 1
-    (c1, r1), (c2, r2) = coords
-    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+            return None
+        coords.append((int(m.group(2)), _col_index(m.group(1))))
+    (r1, c1), (r2, c2) = coords[0], coords[-1]
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
