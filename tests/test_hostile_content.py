@@ -323,3 +323,63 @@ def test_fit_cell_text_cuts_at_excels_limit_with_a_note():
     cut = fit_cell_text("知" * 100_000)
     assert len(cut) == EXCEL_CELL_MAX_CHARS
     assert cut.startswith("知" * 1000) and "100000 字" in cut and "已截断" in cut and "原文件" in cut
+
+
+def _long_cells(path: Path) -> list[tuple[str, str, str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and len(c.value) > 30_000]
+
+
+def test_100000_character_cells_are_cut_with_a_note_in_every_output(tmp_path, good, capsys):
+    """Policy: an output cell never exceeds Excel's 32,767 characters; the cut text ends with a note saying how
+    long the original was and that the city's own file (unchanged) holds it all. Nothing is refused."""
+    from hostile_fixtures import seed_city_workbooks, sha256
+
+    from xl_tools.cli import main
+
+    folder = tmp_path / "各地市"
+    cities = seed_city_workbooks(folder)
+    huge_cell_workbook(good, folder / "广州.xlsx.tmp")
+    (folder / "广州.xlsx.tmp").replace(cities[0])
+    before = {p: sha256(p) for p in cities}
+    assert main(["validate", str(cities[0]), "--annotate"]) == 1
+    assert main(["consolidate", *map(str, cities), "-o", str(tmp_path / "全省.xlsx")]) in (0, 1)
+    capsys.readouterr()
+    assert {p: sha256(p) for p in cities} == before
+    for output in (folder / "广州.校验.xlsx", tmp_path / "全省.xlsx"):
+        check_input_file(output)                                   # a well-formed workbook
+        long = _long_cells(output)
+        assert long, output
+        for sheet, cell, text in long:
+            assert len(text) == 32767 and "100000 字" in text and "已截断" in text and "原文件" in text, (sheet, cell)
+
+
+def test_characters_xml_cannot_hold_never_break_an_output(tmp_path, good, capsys):
+    """A cell holding _xFFFE_ (how Excel stores U+FFFE) is read as U+FFFE; written raw, no program could open the
+    output. Every output stays a well-formed workbook."""
+    from hostile_fixtures import seed_city_workbooks
+
+    from xl_tools.cli import main
+    from xl_tools.workbook.writer import write_forms
+
+    folder = tmp_path / "各地市"
+    cities = seed_city_workbooks(folder)
+    name = first_sheet_part(good)
+    form = read_forms(good)[0]
+    xml = parts(good)[name].decode()
+    m = re.search(rf'<c r="{form.get("project_name").cell}"[^>]*><is><t[^>]*>(.*?)</t>', xml)
+    xml = xml[: m.start(1)] + "项目_xFFFE_名称_x0001__xFFFF_" + xml[m.end(1):]
+    rezip(good, cities[0], {name: xml.encode()})
+    read = read_forms(cities[0])[0]
+    assert "\ufffe" in read.get("project_name").text
+    assert main(["validate", str(cities[0]), "--annotate"]) in (0, 1)
+    assert main(["consolidate", *map(str, cities), "-o", str(tmp_path / "全省.xlsx")]) in (0, 1)
+    capsys.readouterr()
+    written = write_forms([read], tmp_path / "导出.xlsx")
+    for output in (folder / "广州.校验.xlsx", tmp_path / "全省.xlsx", written):
+        check_input_file(output)
+        for engine in ENGINES:
+            assert read_forms(output, engine=engine)

@@ -26,12 +26,15 @@ LINE_HEIGHT = 14.5                     # points per wrapped line at 11pt
 def set_text(cell, text: str) -> str:
     """Write ``text`` as a text cell: blank → None; ``=…``, ``+…``, ``-…``, ``@…`` stay text (quote prefix).
 
-    Control characters a workbook cannot hold are dropped; returns the text as a reader will see it.
+    Characters a workbook cannot hold are dropped (control characters, U+FFFE/U+FFFF); text past Excel's cell
+    limit is cut with a note (:func:`xl_tools.workbook.safety.fit_cell_text`); returns the text as a reader will
+    see it.
     """
-    text = _ILLEGAL.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
-    if len(text) > CELL_MAX_CHARS:
-        raise OutputError(f"内容超过 Excel 单元格上限（{CELL_MAX_CHARS} 字）：请把该栏内容精简或分条后重试",
-                          sheet=cell.parent.title, cell=cell.coordinate)
+    from xl_tools.workbook.safety import fit_cell_text, xml_safe_text
+
+    text = xml_safe_text(text or "").replace("\r\n", "\n").replace("\r", "\n")
+    # Past Excel's 32,767 characters: cut, ending with a note that says so (the city's own file keeps it all).
+    text = fit_cell_text(text, CELL_MAX_CHARS)
     if not text:
         cell.value = None
         return ""
