@@ -50,7 +50,7 @@ def form_title(city: str | None) -> str:
     return f"{TITLE_PREFIX}(二级项目-{city or 'XX'})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """A cell's text and where it came from (``cell`` is A1 on the form's sheet, None when not from a sheet)."""
 
@@ -75,7 +75,7 @@ class Located:
         return cls(clean(value), cell)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """One row of the indicator table."""
 
