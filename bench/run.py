@@ -16,7 +16,8 @@ Batch, per size, on the same folder of generated workbooks (see ``bench/generate
 - 朴素 naive       openpyxl ``load_workbook`` + every cell of every sheet (what a hand-written script does);
 - 校验 validate    ``xl-tools validate <folder>`` (in-process ``xl_tools.cli.main``, output discarded);
 - 汇总 consolidate ``xl-tools consolidate <folder> -o <out>`` (it also checks every form: its 校验结果 sheet);
-- 校验+汇总        the two commands one after the other, as a user runs them (sum of the two).
+- 校验+汇总        the two commands one after the other, as a user runs them (sum of the two);
+- 同一进程 demo    validate then consolidate in one process, as ``xl-tools demo`` does (without marked copies).
 
 Button: ``python -c "import xlwings"`` against a fresh process that builds the remote-engine ``xw.Book`` from
 a workbook's payload and runs ``import xl_tools.excel as x; x.validate(book)``, alternately, several times.
@@ -40,13 +41,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 
-BATCH_KINDS = ("floor", "naive", "validate", "consolidate")
+BATCH_KINDS = ("floor", "naive", "validate", "consolidate", "demo")
 LABELS = {
     "floor": "下限 calamine 解析",
     "naive": "朴素 openpyxl 遍历",
     "validate": "校验 validate",
     "consolidate": "汇总 consolidate",
     "ours": "校验+汇总（两条命令）",
+    "demo": "校验+汇总（同一进程，如 demo）",
 }
 TARGET_FLOOR = 2.0       # ours / floor at most
 TARGET_NAIVE = 5.0       # naive / ours at least
@@ -87,19 +89,26 @@ def _naive(folder: Path) -> dict:
     return {"cells": cells}
 
 
-def _force_engine(engine: str) -> None:
-    """Make ``read_forms`` default to ``engine`` (callers import it at call time, so the module attribute counts)."""
+def _record_engines(force: str | None) -> set[str]:
+    """Wrap ``read_forms`` to note the engine each call asks for (or force ``force``); the set of engines used.
+
+    The batch commands import ``read_forms`` at call time, so replacing the module attribute reaches them.
+    """
     import functools
 
     from xl_tools.workbook import reader
 
     original = reader.read_forms
+    used: set[str] = set()
 
     @functools.wraps(original)
-    def read_forms(path, *, engine=engine):
+    def read_forms(path, *, engine="openpyxl"):
+        engine = force or engine
+        used.add(engine)
         return original(path, engine=engine)
 
     reader.read_forms = read_forms
+    return used
 
 
 def _cli(argv: list[str]) -> tuple[int, str]:
@@ -128,10 +137,27 @@ def _consolidate(folder: Path, out: Path) -> dict:
     return {"exit": code, "cities": int(m[1]), "output_mb": round(out.stat().st_size / 1e6, 2)}
 
 
+def _demo(folder: Path, out: Path) -> dict:
+    """What ``xl-tools demo`` does after importing the annex, in one process: validate, then consolidate.
+
+    (Without demo's marked copies, which write one more workbook per input.)
+    """
+    from xl_tools.cli.cmd_consolidate import _print_summary
+    from xl_tools.cli.cmd_validate import render_table
+    from xl_tools.consolidate import consolidate_paths
+    from xl_tools.workbook.validate_files import validate_files
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = validate_files([str(folder)])
+        print(render_table(report))
+        cons, path = consolidate_paths([str(folder)], out)
+        _print_summary(cons, path)
+    return {"findings": len(report.findings), "cities": len(cons.cities)}
+
+
 def child(kind: str, folder: Path, out: Path | None, engine: str | None) -> None:
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    if engine:
-        _force_engine(engine)
+    engines = _record_engines(engine) if kind in ("validate", "consolidate", "demo") else None
     if kind == "floor":
         info = _floor(folder)
     elif kind == "naive":
@@ -140,9 +166,13 @@ def child(kind: str, folder: Path, out: Path | None, engine: str | None) -> None
         info = _validate(folder)
     elif kind == "consolidate":
         info = _consolidate(folder, out or Path(tempfile.mkdtemp()) / "汇总.xlsx")
+    elif kind == "demo":
+        info = _demo(folder, out or Path(tempfile.mkdtemp()) / "汇总.xlsx")
     else:
         raise SystemExit(f"unknown kind {kind}")
     info.update(wall=time.perf_counter() - wall0, cpu=time.process_time() - cpu0)
+    if engines is not None:
+        info["engines_used"] = sorted(engines)
     print(json.dumps(info, ensure_ascii=False))
 
 
@@ -182,14 +212,6 @@ def measure(kind: str, folder: Path, work: Path, engine: str | None = None) -> d
     return info
 
 
-def default_engine() -> str:
-    import inspect
-
-    from xl_tools.workbook.reader import read_forms
-
-    return inspect.signature(read_forms).parameters["engine"].default
-
-
 def batch(sizes: list[int], engines: list[str], cache: Path, log) -> list[dict]:
     sys.path.insert(0, str(HERE))
     from generate import size_folder
@@ -201,7 +223,7 @@ def batch(sizes: list[int], engines: list[str], cache: Path, log) -> list[dict]:
             folder = size_folder(cache, n, log=log)
             plan = [("floor", None), ("naive", None)]
             for engine in engines:
-                plan += [("validate", engine), ("consolidate", engine)]
+                plan += [("validate", engine), ("consolidate", engine), ("demo", engine)]
             for kind, engine in plan:
                 log(f"  {n} 个文件：{LABELS[kind]}" + (f"（{engine}）" if engine else "") + " …")
                 info = measure(kind, folder, work, engine)
@@ -305,20 +327,21 @@ def batch_report(rows: list[dict], engines: list[str]) -> list[str]:
                       f"{r['peak_mb']:.0f}"])
     lines += _table(header, table)
     sizes = sorted({r["files"] for r in rows})
-    lines += ["", "比值（目标：校验+汇总/下限 ≤ 2×，朴素/校验+汇总 ≥ 5×）："]
+    lines += ["", f"比值（按 CPU 秒；目标：校验+汇总 ours/floor ≤ {TARGET_FLOOR:g}×，naive/ours ≥ {TARGET_NAIVE:g}×）："]
+    ratio_rows = []
     for engine in engines:
         tag = f" [{engine}]" if len(engines) > 1 else ""
         for n in sizes:
             floor, naive = _find(rows, n, "floor", None)["cpu"], _find(rows, n, "naive", None)["cpu"]
-            parts = []
-            for kind in ("validate", "consolidate", "ours"):
+            for kind in ("validate", "consolidate", "ours", "demo"):
                 ours = _find(rows, n, kind, engine)["cpu"]
-                parts.append(f"{LABELS[kind]}: ours/floor = {ours / floor:.1f}×, naive/ours = {naive / ours:.2f}×")
-            lines.append(f"  {n} 个文件{tag}：" + "；".join(parts))
+                ratio_rows.append([str(n), LABELS[kind] + tag, f"{ours / floor:.1f}×" if floor else "-",
+                                   f"{naive / ours:.2f}×" if ours else "-"])
+    lines += _table(["文件数", "测量", "ours/floor", "naive/ours"], ratio_rows)
     if len(sizes) > 1:
         lines += ["", "增长（毫秒/文件，按 CPU 秒；最大规模 ÷ 最小规模，线性增长约为 1.0）："]
         for engine in engines:
-            for kind in ("floor", "naive", "validate", "consolidate", "ours"):
+            for kind in ("floor", "naive", "validate", "consolidate", "ours", "demo"):
                 per = [1000 * _find(rows, n, kind, engine if kind not in ("floor", "naive") else None)["cpu"] / n
                        for n in sizes]
                 if kind in ("floor", "naive") and engine != engines[0]:
@@ -330,7 +353,7 @@ def batch_report(rows: list[dict], engines: list[str]) -> list[str]:
     lines += ["", f"峰值内存（{largest} 个文件，目标 < {TARGET_MEMORY_MB} MB）："]
     for engine in engines:
         tag = f" [{engine}]" if len(engines) > 1 else ""
-        for kind in ("validate", "consolidate"):
+        for kind in ("validate", "consolidate", "demo"):
             lines.append(f"  {LABELS[kind]}{tag}：{_find(rows, largest, kind, engine)['peak_mb']:.0f} MB")
     return lines
 
@@ -375,12 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = batch(sizes, engines, args.cache, log) if not args.no_batch else []
     click = button(args.cache, args.repeats, log) if not args.no_button else None
     if rows:
-        used = default_engine() if engines == [None] else "、".join(engines)
-        print(f"读取引擎：{used}（库的默认：{default_engine()}）")
+        used = sorted({e for r in rows for e in r.get("engines_used", ())})
+        print(f"校验/汇总实际使用的读取引擎：{'、'.join(used)}")
     print(report(rows, click, engines))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"batch": rows, "button": click, "default_engine": default_engine()},
+        args.json.write_text(json.dumps({"batch": rows, "button": click},
                                         ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 

@@ -86,23 +86,30 @@ def test_run_script_prints_every_measurement_ratio_and_the_button(tmp_path):
     text = done.stdout
     for column in ("文件数", "测量", "CPU秒", "墙钟秒", "文件/秒", "毫秒/文件", "峰值内存MB"):
         assert column in text
-    for label in ("下限 calamine 解析", "朴素 openpyxl 遍历", "校验 validate", "汇总 consolidate",
-                  "校验+汇总（两条命令）"):
-        assert text.count(label) >= 3, label                         # two sizes in the table, plus ratios
-    assert text.count("ours/floor = ") == 2 * 3 and text.count("naive/ours = ") == 2 * 3
+    for label in ("下限 calamine 解析", "朴素 openpyxl 遍历"):
+        assert text.count(label) >= 3, label                         # two sizes in the table, plus growth
+    for label in ("校验 validate", "汇总 consolidate", "校验+汇总（两条命令）", "校验+汇总（同一进程，如 demo）"):
+        assert text.count(label) >= 5, label                         # table, ratios (two sizes each), growth
+    ratios = [line.split() for line in text.splitlines() if line.endswith("×") and line.split()[0] in ("2", "3")]
+    assert len(ratios) == 2 * 4 and all(r[-1].endswith("×") and r[-2].endswith("×") for r in ratios)
+    assert "ours/floor" in text and "naive/ours" in text
     assert "增长（毫秒/文件" in text and "峰值内存（3 个文件" in text
     assert "import xlwings" in text and "校验 click" in text and "相差：墙钟" in text
 
     data = json.loads(out.read_text(encoding="utf-8"))
     kinds = {(r["files"], r["kind"]) for r in data["batch"]}
-    assert kinds == {(n, k) for n in (2, 3) for k in ("floor", "naive", "validate", "consolidate", "ours")}
+    assert kinds == {(n, k) for n in (2, 3) for k in ("floor", "naive", "validate", "consolidate", "ours", "demo")}
     for row in data["batch"]:
         assert row["cpu"] > 0 and row["wall"] > 0 and row["peak_mb"] > 10, row
         if row["kind"] in ("floor", "naive"):
             assert row["cells"] > 0
     three = {r["kind"]: r for r in data["batch"] if r["files"] == 3}
+    for kind in ("validate", "consolidate", "demo"):              # batch commands read with the fast engine
+        assert three[kind]["engines_used"] == ["calamine"], three[kind]
+    assert "校验/汇总实际使用的读取引擎：calamine" in text
     assert three["validate"]["files"] == 3 and three["validate"]["findings"] > 0
     assert three["consolidate"]["cities"] == 3 and three["consolidate"]["output_mb"] > 0
+    assert three["demo"]["cities"] == 3 and three["demo"]["findings"] == three["validate"]["findings"]
     assert data["button"]["findings"] > 0                            # the click really validated the workbook
     assert data["button"]["bare"]["peak_mb"] > 0 and data["button"]["click"]["peak_mb"] > 0
 
