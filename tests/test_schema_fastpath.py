@@ -112,3 +112,14 @@ def test_invalid_record_still_gets_jsonschema_messages():
 def test_unknown_keywords_refuse_to_compile(schema):
     with pytest.raises(Unsupported):
         compile_schema(schema)
+
+
+def test_recursive_references_never_accept_wrongly():
+    schema = {"$defs": {"n": {"type": "object", "additionalProperties": False,
+                              "properties": {"next": {"$ref": "#/$defs/n"}}}}, "$ref": "#/$defs/n"}
+    fast = compile_schema(schema)
+    slow = jsonschema.Draft202012Validator(schema)
+    for data in ({}, {"next": {}}, {"next": {"next": {}}}, {"next": {"next": 1}}, {"next": 1}, {"x": {}}, []):
+        if fast(data):
+            assert not list(slow.iter_errors(data)), data
+    assert fast({}) and not fast({"next": 1}) and not fast({"next": {"next": 1}})

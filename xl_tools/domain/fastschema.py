@@ -22,13 +22,9 @@ Check = Callable[[Any], bool]
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "$defs", "definitions", "examples"})
 KEYWORDS = frozenset({"type", "required", "properties", "additionalProperties", "items", "pattern", "maxLength",
                       "$ref"})
-TYPES: dict[str, Check] = {
-    "string": lambda v: isinstance(v, str),
-    "null": lambda v: v is None,
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "boolean": lambda v: isinstance(v, bool),
-}
+# JSON type name → the Python classes jsonschema accepts for it (``null`` is handled as ``None``).
+TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "object": (dict,), "array": (list,), "boolean": (bool,),
+                                      "null": ()}
 
 
 class Unsupported(Exception):
@@ -65,15 +61,19 @@ def _compile(node: Any, root: dict[str, Any], compiled: dict[str, Check]) -> Che
     if "$ref" in node:
         ref = node["$ref"]
         if ref not in compiled:
-            compiled[ref] = lambda v: False          # a recursive reference: refuse the fast path
+            compiled[ref] = lambda v: False          # a recursive reference binds this: the fast path refuses
             compiled[ref] = _compile(_resolve(ref, root), root, compiled)
-        checks.append(lambda v, ref=ref: compiled[ref](v))
+        checks.append(compiled[ref])
     if "type" in node:
         names = node["type"] if isinstance(node["type"], list) else [node["type"]]
         if any(n not in TYPES for n in names):
             raise Unsupported(str(names))
-        tests = tuple(TYPES[n] for n in names)
-        checks.append(lambda v: any(t(v) for t in tests))
+        classes = tuple(c for n in names for c in TYPES[n])
+        nullable = "null" in names
+        if nullable:
+            checks.append(lambda v: v is None or isinstance(v, classes))
+        else:
+            checks.append(lambda v: isinstance(v, classes))
     if "pattern" in node:
         search = re.compile(node["pattern"]).search
         checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
@@ -84,10 +84,32 @@ def _compile(node: Any, root: dict[str, Any], compiled: dict[str, Check]) -> Che
         checks.append(_object_check(node, root, compiled))
     if "items" in node:
         item = _compile(node["items"], root, compiled)
-        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+
+        def items(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item(x):
+                        return False
+            return True
+
+        checks.append(items)
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """One predicate for several (unrolled for the common small counts: this runs ~200 times per form)."""
+    if not checks:
+        return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(c(v) for c in checks)
+    if len(checks) == 2:
+        a, b = checks
+        return lambda v: a(v) and b(v)
+    if len(checks) == 3:
+        a, b, c = checks
+        return lambda v: a(v) and b(v) and c(v)
+    rest = tuple(checks)
+    return lambda v: all(c(v) for c in rest)
 
 
 def _object_check(node: dict[str, Any], root: dict[str, Any], compiled: dict[str, Check]) -> Check:
