@@ -24,8 +24,8 @@ from xl_tools.consolidate.totals import (
 from xl_tools.domain.cities import by_name, order_key
 from xl_tools.domain.form import Form
 from xl_tools.errors import InputError, NotAFormError
+from xl_tools.workbook.inputs import is_lock_file, workbooks_in
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xltx", ".et", ".ods")
 UNKNOWN_CITY = "未识别地市"
 
 
@@ -117,11 +117,6 @@ def json_number(value: Decimal | None) -> int | float | None:
 
 # --- inputs ---------------------------------------------------------------------------------------------
 
-def is_lock_file(path: Path) -> bool:
-    """Office (``~$名称.xlsx``) and WPS (``.~名称.xlsx``) lock files, and our own temporary files."""
-    return path.name.startswith(("~$", ".~"))
-
-
 def expand_paths(paths: Iterable[str | os.PathLike], *, exclude: Iterable[str | os.PathLike] = ()) -> list[Path]:
     """Files to read: each file as given, each folder's workbooks (not recursive) in name order.
 
@@ -134,9 +129,7 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, exclude: Iterable[str | 
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            children = sorted((c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES),
-                              key=lambda c: c.name)
-            found.extend(children)
+            found.extend(workbooks_in(p))
         elif p.is_file():
             found.append(p)
         else:

@@ -7,18 +7,17 @@ What to mark comes from xl_tools.workbook.marks (shared with the xlwings binding
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from xl_tools.errors import InputError
 from xl_tools.rules.findings import Finding
 from xl_tools.workbook import marks as M
+from xl_tools.workbook.inputs import MARKED_STEM as _MARKED_STEM
+from xl_tools.workbook.inputs import MARKED_SUFFIX, is_marked_copy  # noqa: F401  (re-exported)
 from xl_tools.workbook.layout import RESULT_SHEET
 
-MARKED_SUFFIX = ".校验"
 LINE_HEIGHT = 15                       # points per wrapped line of 校验结果's 11 pt text
-_MARKED_STEM = re.compile(r"\.校验(?:\(\d+\))?$")
 
 
 def marked_copy_path(path: str | Path) -> Path:
@@ -35,10 +34,6 @@ def marked_copy_path(path: str | Path) -> Path:
     if same_file(target, p):
         target = p.with_name(f"{base}{MARKED_SUFFIX}(2){p.suffix}")
     return target
-
-
-def is_marked_copy(path: str | Path) -> bool:
-    return bool(_MARKED_STEM.search(Path(path).stem))
 
 
 # --------------------------------------------------------------------------------------------- fills and notes

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from xl_tools.errors import NotAFormError
+from xl_tools.workbook.inputs import is_lock_file  # noqa: F401  (re-exported)
 
 # --- limits -----------------------------------------------------------------------------------------------------
 
@@ -107,11 +108,6 @@ class InputScan:
 
 
 # --- public API -------------------------------------------------------------------------------------------------
-
-def is_lock_file(path: str | os.PathLike) -> bool:
-    """Office (``~$名称.xlsx``) and WPS (``.~名称.xlsx``) lock files: never a form, skipped in folders."""
-    return Path(path).name.startswith(("~$", ".~"))
-
 
 def check_input_file(path: str | os.PathLike) -> None:
     """Raise NotAFormError (naming the file and the fix) when ``path`` is not a workbook a parser may open."""

@@ -6,26 +6,11 @@ task per file that cannot be read (the other files are still checked).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from xl_tools.rules.findings import FormReport, Report
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
-_MARKED = re.compile(r"\.校验(?:\(\d+\))?$")
-
-
-def _skipped(p: Path) -> bool:
-    """Lock files of Excel/WPS (``~$广州.xlsx``), our own temporary files, and marked copies in a folder."""
-    return p.name.startswith(("~$", ".~")) or bool(_MARKED.search(p.stem))
-
-
-def _folder_key(p: Path) -> tuple:
-    from xl_tools.domain.cities import find_city, order_key
-
-    city = find_city(p.stem)
-    return (order_key(city.name if city else None), p.name)
+from xl_tools.workbook.inputs import is_lock_file, workbooks_in
 
 
 def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None]]:
@@ -38,12 +23,11 @@ def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            books = sorted((c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES
-                            and not _skipped(c)), key=_folder_key)
+            books = workbooks_in(p)
             if not books:
                 found.append((str(p), "文件夹中没有 .xlsx 工作簿：请把各地市的绩效目标表放进该文件夹，或直接给出文件"))
             found.extend((str(c), None) for c in books)
-        elif p.name.startswith("~$"):
+        elif is_lock_file(p):
             continue
         elif not p.exists():
             found.append((str(p), "找不到该文件：请检查文件名和路径"))
