@@ -299,11 +299,15 @@ def test_coverage_check_notices_a_dropped_text(other_text, other):
     assert (41, "每场不少于100人次") in missing_texts(other_text, without_notes)
 
 
-def test_gbk_encoded_annex_reads_the_same(tmp_path, other_text):
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-be-bom"])
+def test_gbk_and_unicode_encoded_annex_reads_the_same(tmp_path, other_text, encoding):
     from xl_tools.annex import read_annex
 
     path = tmp_path / "附件4.txt"
-    path.write_bytes(other_text.encode("gb18030"))
+    if encoding == "utf-16-be-bom":      # Notepad's "Unicode big endian"
+        path.write_bytes(b"\xfe\xff" + other_text.encode("utf-16-be"))
+    else:
+        path.write_bytes(other_text.encode(encoding))   # Python's utf-16 writes a BOM, as Notepad's "Unicode" does
     forms = read_annex(path)
     assert [rows_of(f) for f in forms] == [rows_of(f) for f in parse_annex(other_text, source=str(path))]
 

@@ -89,10 +89,13 @@ def split_line(number: int, raw: str) -> Line:
 
 
 def decode(data: bytes) -> str:
-    """Text of an annex file: UTF-8 (with or without BOM), else GB18030 (Chinese Windows' ANSI code page).
+    """Text of an annex file: UTF-16 with a BOM (Notepad's "Unicode"), UTF-8 (with or without BOM), else
+    GB18030 (Chinese Windows' ANSI code page).
 
-    Raises UnicodeDecodeError when it is neither.
+    Raises UnicodeDecodeError when it is none of these.
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

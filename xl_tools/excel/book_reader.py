@@ -11,9 +11,15 @@ from typing import Any
 
 
 def sheet_values(sheet) -> list[list[Any]]:
-    """The sheet's values from A1 to the last used cell (rows × columns, None for empty)."""
+    """The sheet's values from A1 to the last used cell (rows × columns, None for empty).
+
+    Capped at the form area every reader looks at: a stray value in XFD1048576 must not make Excel
+    ship 17 billion cells to Python.
+    """
+    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+
     last = sheet.used_range.last_cell
-    rows, cols = last.row, last.column
+    rows, cols = min(last.row, GRID_MAX_ROWS), min(last.column, GRID_MAX_COLS)
     values = sheet.range((1, 1), (rows, cols)).options(ndim=2).value
     return [list(row) for row in values]
 
