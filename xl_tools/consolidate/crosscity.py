@@ -36,24 +36,32 @@ def _where(form) -> str:
     return " ".join(parts) or "（未保存的表）"
 
 
-def duplicate_city_findings(city_forms: Sequence[CityForm]) -> list[Finding]:
-    """Every form after the first one of a city: it is not counted, and the user must remove one of them."""
-    findings = []
+def duplicate_city_findings(counted: Sequence[CityForm], uncounted: Sequence[CityForm]) -> list[Finding]:
+    """Every form of a city that comes from a second workbook of that city: it is not counted.
+
+    The first workbook of a city (input order) holds the city's projects (``counted``); each form of another
+    workbook of the same city (``uncounted``) is reported. Such a form has no sheet in the provincial
+    workbook, so the finding names its file and sheet in the message and points at no cell (sheet, cell None).
+    """
     first: dict[str, CityForm] = {}
-    for cf in city_forms:
-        if not cf.code:        # an unknown city is reported per form (unknown-city), not as a duplicate
-            continue
-        if cf.city not in first:
-            first[cf.city] = cf
-            continue
-        kept = first[cf.city]
+    for cf in counted:
+        first.setdefault(cf.city, cf)
+    findings = []
+    for cf in uncounted:
+        kept = first.get(cf.city)
+        kept_where = _file(kept.form) if kept else "另一份工作簿"
         findings.append(Finding(
-            code="duplicate-city", severity=_severity("duplicate-city"), city=cf.city, sheet=cf.form.sheet,
-            cell=cf.form.get("local_department").cell, field="地方主管部门",
-            message=(f"{cf.city}有两份绩效目标表：{_where(kept.form)} 和 {_where(cf.form)}。汇总只计入第一份，"
-                     f"本表未计入合计：请删除多余的一份（或改正地方主管部门）后重新汇总"),
+            code="duplicate-city", severity=_severity("duplicate-city"), city=cf.city, sheet=None, cell=None,
+            field="地方主管部门",
+            message=(f"{cf.city}有两份工作簿的绩效目标表：{kept_where} 和 {_where(cf.form)}。汇总只计入第一份工作簿"
+                     f"（{kept_where}），{_where(cf.form)} 未计入合计：请删除多余的一份（或改正该表的地方主管部门）"
+                     f"后重新汇总"),
         ))
     return findings
+
+
+def _file(form) -> str:
+    return Path(form.source).name if form.source else _where(form)
 
 
 def declared_year(form) -> str | None:

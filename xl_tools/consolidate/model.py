@@ -51,8 +51,9 @@ class Consolidation:
     """Everything the provincial workbook and ``--json`` show.
 
     ``forms`` are all forms read, in GB/T 2260 order, counted ones first; ``counted[i]`` says whether
-    ``forms[i]`` is in the totals (a second form of the same city is not). ``findings`` holds every finding
-    of every city plus the cross-city ones (``crosscity``).
+    ``forms[i]`` is in the totals (a city's forms from a second workbook are not). ``cities`` holds one row
+    per city, adding up the city's projects. ``findings`` holds every finding of every counted form plus the
+    cross-city ones (``crosscity``).
     """
 
     cities: tuple[CityRow, ...]
@@ -67,6 +68,7 @@ class Consolidation:
     library: IndicatorLibrary | None = None
     sources: tuple[str, ...] = ()
     unreadable: tuple[Any, ...] = field(default=())   # not-a-form findings (kept when the forms are re-located)
+    workbooks: tuple[Any, ...] = ()     # ``workbooks[i]``: which workbook ``forms[i]`` came from
 
     @property
     def city_names(self) -> tuple[str, ...]:
@@ -234,57 +236,95 @@ def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str 
     return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources)
 
 
+def _workbook_keys(forms: Sequence[Form], workbooks: Sequence[object] | None, one_workbook: bool) -> list:
+    """Which workbook each form comes from: its source file (a form without one is a workbook of its own)."""
+    if workbooks is not None:
+        return list(workbooks)
+    if one_workbook:
+        return [("workbook",)] * len(forms)
+    return [("file", f.source) if f.source else ("form", i) for i, f in enumerate(forms)]
+
+
+def _joined_years(forms: Sequence[Form]) -> str | None:
+    years = list(dict.fromkeys(y for y in (declared_year(f) for f in forms) if y))
+    return "、".join(years) if years else None
+
+
 def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unreadable: Sequence = (),
-                      sources: Sequence[str] = ()) -> Consolidation:
-    """The Consolidation of Forms already read (also used to rebuild the summary of a consolidated workbook)."""
+                      sources: Sequence[str] = (), workbooks: Sequence[object] | None = None,
+                      one_workbook: bool = False) -> Consolidation:
+    """The Consolidation of Forms already read (also used to rebuild the summary of a consolidated workbook).
+
+    The forms of one city that come from one workbook are that city's projects, all counted; when a city's
+    forms come from two or more workbooks, only the first workbook (input order) counts and each form of the
+    others is a duplicate-city finding. ``workbooks`` gives each form's workbook (default: its source file);
+    ``one_workbook`` says all forms come from one workbook (the city sheets of a consolidated workbook).
+    """
+    keys = _workbook_keys(forms, workbooks, one_workbook)
     located = [_with_city(f) for f in forms]
     all_cf = [city_form(f, i) for i, f in enumerate(located)]
-    # GB/T 2260 order; for one city, input order (the first is counted).
+    # GB/T 2260 order; for one city, input order (the first workbook is counted).
     order = sorted(range(len(all_cf)), key=lambda i: (order_key(all_cf[i].city if all_cf[i].code else None), i))
     all_cf = [all_cf[i] for i in order]
-    seen: set[str] = set()
+    all_keys = [keys[i] for i in order]
+    kept_workbook: dict[str, object] = {}
     counted_flags = []
-    for cf in all_cf:
-        is_dup = bool(cf.code) and cf.city in seen
-        counted_flags.append(not is_dup)
-        seen.add(cf.city)
+    for cf, key in zip(all_cf, all_keys):
+        if not cf.code:                 # an unknown city is reported per form (unknown-city), never a duplicate
+            counted_flags.append(True)
+            continue
+        counted_flags.append(kept_workbook.setdefault(cf.city, key) == key)
     counted = [cf for cf, ok in zip(all_cf, counted_flags) if ok]
-    # Counted forms first (their sheets come first), then the duplicates.
-    ordered = counted + [cf for cf, ok in zip(all_cf, counted_flags) if not ok]
+    uncounted = [cf for cf, ok in zip(all_cf, counted_flags) if not ok]
+    # Counted forms first (their sheets come first), then the forms of the other workbooks.
+    ordered = counted + uncounted
+    ordered_keys = ([k for k, ok in zip(all_keys, counted_flags) if ok]
+                    + [k for k, ok in zip(all_keys, counted_flags) if not ok])
 
     totals = compute_totals(counted, library)
     year = consolidation_year(counted)
-    cross = (duplicate_city_findings(all_cf) + mixed_year_findings(counted, year)
+    cross = (duplicate_city_findings(counted, uncounted) + mixed_year_findings(counted, year)
              + unit_conflict_findings(totals.indicators, library) + operator_conflict_findings(totals.indicators))
     cross = list(unreadable) + sort_cross_city(cross)
 
-    per_city = {id(cf.form): _validate(cf.form).findings for cf in ordered}
+    # Forms that are not counted are not validated: they are not in the totals nor in the provincial workbook.
+    per_form = {id(cf.form): _validate(cf.form).findings for cf in counted}
     findings = []
-    for cf in ordered:
-        own = list(per_city[id(cf.form)])
+    for cf in counted:
+        own = list(per_form[id(cf.form)])
         own = [replace(f, city=cf.city) if f.city != cf.city else f for f in own]
         findings.extend(own)
     findings = list(unreadable) + sort_cross_city([f for f in cross if f.code != "not-a-form"]) + findings
 
-    rows = []
+    projects: dict[str, list[CityForm]] = {}
     for cf in counted:
-        mine = list(per_city[id(cf.form)]) + [f for f in cross if f.city == cf.city and f.code != "duplicate-city"]
-        funding = cf.form.get("funding")
+        projects.setdefault(cf.city, []).append(cf)
+    city_cross: dict[str, list] = {}
+    for f in cross:
+        if f.code != "duplicate-city" and f.city:
+            city_cross.setdefault(f.city, []).append(f)
+    rows = []
+    for city, cfs in projects.items():
+        mine = [f for cf in cfs for f in per_form[id(cf.form)]] + city_cross.get(city, [])
+        first = cfs[0].form
+        amounts = [funding_wan(cf.form.get("funding").text) for cf in cfs]
+        known = [a for a in amounts if a is not None]
         rows.append(CityRow(
-            city=cf.city, code=cf.code, project_name=cf.form.get("project_name").text,
-            year=declared_year(cf.form), funding_wan=funding_wan(funding.text),
-            indicator_count=indicator_count(cf.form),
+            city=city, code=cfs[0].code,
+            project_name="；".join(cf.form.get("project_name").text for cf in cfs),
+            year=declared_year(first) if len(cfs) == 1 else _joined_years([cf.form for cf in cfs]),
+            funding_wan=(known[0] if len(amounts) == 1 else sum(known, Decimal(0))) if known else None,
+            indicator_count=sum(indicator_count(cf.form) for cf in cfs),
             errors=sum(1 for f in mine if f.severity == "error"),
             warnings=sum(1 for f in mine if f.severity == "warning"),
-            sheet=cf.form.sheet, source=cf.form.source, funding_cell=funding.cell,
+            sheet=first.sheet, source=first.source, funding_cell=first.get("funding").cell,
         ))
     total = sum((r.funding_wan for r in rows if r.funding_wan is not None), Decimal(0))
     return Consolidation(
         cities=tuple(rows), indicators=totals.indicators, qualitative=totals.qualitative,
         findings=tuple(findings), crosscity=tuple(cross), year=year, total_funding_wan=total,
-        forms=tuple(cf.form for cf in ordered), counted=tuple(True if i < len(counted) else False
-                                                             for i in range(len(ordered))),
-        library=library, sources=tuple(sources), unreadable=tuple(unreadable),
+        forms=tuple(cf.form for cf in ordered), counted=tuple(i < len(counted) for i in range(len(ordered))),
+        library=library, sources=tuple(sources), unreadable=tuple(unreadable), workbooks=tuple(ordered_keys),
     )
 
 

@@ -231,14 +231,22 @@ QUANTITATIVE_KINDS = ("quantitative", "rate", "deadline")
 
 # --- grouping -------------------------------------------------------------------------------------------
 
+def _joined_texts(records: list[dict], texts: Sequence[str]) -> str:
+    """Each form's texts (a text repeated within one form once), the city's projects one after another."""
+    per_form: dict[object, dict[str, None]] = {}
+    for r, text in zip(records, texts):
+        per_form.setdefault(r["position"], {})[text] = None
+    return "；".join(t for seen in per_form.values() for t in seen)
+
+
 def _city_value(records: list[dict], number_of) -> CityValue:
-    """Merge one city's entries of one row (normally one entry) into a CityValue."""
+    """Merge one city's entries of one row (one per indicator row of each of the city's projects)."""
     numbers = [number_of(r) for r in records]
     number = clean_number(sum(numbers, Decimal(0))) if numbers and all(n is not None for n in numbers) else None
     ops = [r["op"] for r in records]
     return CityValue(
         number=number,
-        text="；".join(dict.fromkeys(r["text"] for r in records)),
+        text=_joined_texts(records, [r["text"] for r in records]),
         op=combine_operators(ops) if len(ops) > 1 else (ops[0] or None),
         sheet=records[0]["sheet"],
         cells=tuple(r["cell"] for r in records if r["cell"]),
@@ -367,7 +375,7 @@ def _qualitative_rows(df) -> list[QualitativeRow]:
         for city, records in _by_city(group.to_dict("records")).items():
             texts = [r["text"] if r["text"].strip() else "（未填写指标值）" for r in records]
             by_city[city] = CityValue(
-                number=None, text="；".join(dict.fromkeys(texts)), sheet=records[0]["sheet"],
+                number=None, text=_joined_texts(records, texts), sheet=records[0]["sheet"],
                 cells=tuple(r["cell"] for r in records if r["cell"]),
                 level3_cells=tuple(r["level3_cell"] for r in records if r["level3_cell"]),
                 targets=tuple(t for r in records for t in r["targets"]),

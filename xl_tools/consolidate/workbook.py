@@ -486,42 +486,38 @@ def rebuild_summary_sheets(wb, *, library=None, source: str | None = None) -> Co
     if not forms:
         raise InputError("工作簿中没有地市的绩效目标表工作表，无法生成汇总表：请先用“汇总”把各地市的表合并进来",
                          path=source)
-    cons = consolidate_forms(forms, library=load_library(library))
+    cons = consolidate_forms(forms, library=load_library(library), one_workbook=True)   # one city's sheets: its projects
     write_summary_sheets(wb, cons)
     return cons
 
 
 # --- the whole workbook ---------------------------------------------------------------------------------
 
-def _add_city_sheet(wb, form, title: str):
+def _add_city_sheet(wb, form, taken: set[str]):
     from xl_tools.workbook.writer import add_form_sheet
 
-    return add_form_sheet(wb, form, title)
-
-
-def _city_title(form, taken: set[str]) -> str:
-    from xl_tools.workbook.layout import safe_sheet_title
-
-    return safe_sheet_title(form.city or form.sheet or "未识别地市", taken | set(SUMMARY_SHEET_NAMES))
+    return add_form_sheet(wb, form, form.city or form.sheet or "未识别地市", taken=taken)
 
 
 def build_workbook(cons: Consolidation):
-    """A new openpyxl workbook with the summary sheets and every city's form; returns (wb, re-located cons).
+    """A new openpyxl workbook with the summary sheets and every counted form; returns (wb, re-located cons).
 
-    The city sheets are written first so every finding and link points at the cell in *this* workbook.
+    The city sheets are written first so every finding and link points at the cell in *this* workbook. Only
+    counted forms get a sheet: a form from another workbook of an already counted city (duplicate-city) is
+    named in 校验结果 by its file and sheet. Sheet titles are kept in a set, so N sheets cost O(N) here.
     """
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
-    taken: set[str] = set()
-    located = []
-    for form in cons.forms:
-        title = _city_title(form, taken)
-        taken.add(title)
-        placed = _add_city_sheet(wb, form, title)
-        located.append(placed)
-    here = consolidate_forms(located, library=cons.library, unreadable=cons.unreadable, sources=cons.sources)
+    taken = {name.casefold() for name in SUMMARY_SHEET_NAMES}
+    located, keys = [], []
+    workbooks = cons.workbooks or tuple(("form", i) for i in range(len(cons.forms)))
+    for form, counted, key in zip(cons.forms, cons.counted, workbooks):
+        located.append(_add_city_sheet(wb, form, taken) if counted else form)
+        keys.append(key)
+    here = consolidate_forms(located, library=cons.library, unreadable=cons.unreadable, sources=cons.sources,
+                             workbooks=keys)
     write_summary_sheets(wb, here)
     _fixed_properties(wb, cons)
     return wb, here

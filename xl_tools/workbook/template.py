@@ -278,13 +278,40 @@ def draw_form_sheet(ws: Worksheet, rows: int = L.TEMPLATE_DATA_ROWS, *, title: s
     prot.selectUnlockedCells = False
 
 
-def add_template_sheet(wb: Workbook, title: str | None = None, *, rows: int = L.TEMPLATE_DATA_ROWS) -> Worksheet:
-    """Add an empty form sheet to ``wb`` (before the hidden lists sheet, which is created when missing)."""
-    ensure_lists(wb)
-    title = L.safe_sheet_title(title or L.FORM_SHEET_TITLE, set(wb.sheetnames))
-    ws = wb.create_sheet(title, wb.sheetnames.index(L.LISTS_SHEET))
+def add_template_sheet(wb: Workbook, title: str | None = None, *, rows: int = L.TEMPLATE_DATA_ROWS,
+                       taken: set[str] | None = None) -> Worksheet:
+    """Add an empty form sheet to ``wb`` (before the hidden lists sheet, which is created when missing).
+
+    ``taken``: for a caller adding many sheets, the casefolded titles already used in ``wb`` (kept up to date
+    here), so the new title is made unique without scanning every sheet of the workbook each time.
+    """
+    if taken is None:
+        ensure_lists(wb)
+        title = L.safe_sheet_title(title or L.FORM_SHEET_TITLE, set(wb.sheetnames))
+        index = wb.sheetnames.index(L.LISTS_SHEET)
+    else:
+        if L.LISTS_SHEET.casefold() not in taken:
+            ensure_lists(wb)
+            taken.add(L.LISTS_SHEET.casefold())
+        title = unique_sheet_title(title or L.FORM_SHEET_TITLE, taken)
+        sheets = wb.worksheets
+        index = (len(sheets) - 1 if sheets and sheets[-1].title == L.LISTS_SHEET
+                 else wb.sheetnames.index(L.LISTS_SHEET))
+    ws = wb.create_sheet(title, index)
     draw_form_sheet(ws, rows)
     return ws
+
+
+def unique_sheet_title(text: str, taken: set[str]) -> str:
+    """A valid sheet title from ``text`` not in ``taken`` (casefolded titles), added to it: ``广州``, ``广州(2)``."""
+    base = L.safe_sheet_title(text)
+    title, n = base, 1
+    while title.casefold() in taken or title in L.RESERVED_SHEETS:
+        n += 1
+        suffix = f"({n})"
+        title = base[:L.SHEET_TITLE_MAX - len(suffix)] + suffix
+    taken.add(title.casefold())
+    return title
 
 
 def set_fixed_properties(wb: Workbook) -> None:

@@ -180,14 +180,17 @@ def write_notes(ws: Worksheet, notes: Iterable[str]) -> tuple[str, ...]:
     return tuple(written)
 
 
-def add_form_sheet(wb: Workbook, form: Form, title: str | None = None) -> Form:
-    """Add a filled form sheet to ``wb`` (sheet title: ``title``, else the city, else 绩效目标表; made unique)."""
+def add_form_sheet(wb: Workbook, form: Form, title: str | None = None, *, taken: set[str] | None = None) -> Form:
+    """Add a filled form sheet to ``wb`` (sheet title: ``title``, else the city, else 绩效目标表; made unique).
+
+    ``taken``: the casefolded titles used in ``wb``, kept by a caller adding many sheets (see add_template_sheet).
+    """
     from xl_tools.workbook.template import add_template_sheet
 
     if not form.city:
         form = form.with_city_detected()
     rows = max(L.TEMPLATE_DATA_ROWS, len(_trimmed(form.indicators)) + L.SPARE_ROWS)
-    ws = add_template_sheet(wb, title or form.city or L.FORM_SHEET_TITLE, rows=rows)
+    ws = add_template_sheet(wb, title or form.city or L.FORM_SHEET_TITLE, rows=rows, taken=taken)
     return fill_form_sheet(ws, form)
 
 

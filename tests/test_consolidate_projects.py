@@ -1,0 +1,125 @@
+"""A city's projects (several form sheets in one workbook) versus duplicate-city (the city in two workbooks)."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from consolidate_fixtures import COMPANIES, PRODUCTS, REPORTS, make_form, q
+
+from xl_tools.consolidate import consolidate, write_consolidation
+from xl_tools.consolidate.model import consolidate_paths
+from xl_tools.workbook.writer import write_forms
+
+QUAL = "指标1: 提高中小企业海外维权能力"
+
+
+def guangzhou_projects():
+    """Two 广州 projects: the first form writes 9份 / ≥1支, the second 5份 / ≥2支 / ≥10家."""
+    first = make_form("广州", [q(REPORTS, "9份"), q(PRODUCTS, "≥1支"),
+                              q(QUAL, "进一步提升", "社会效益指标", "效益指标")],
+                      funding="460万元", project="专利预警项目")
+    second = make_form("广州", [q(REPORTS, "5份"), q(PRODUCTS, "≥2支"), q(COMPANIES, "≥10家"),
+                               q(QUAL, "明显提升", "社会效益指标", "效益指标")],
+                       funding="120万元", project="知识产权证券化项目")
+    return first, second
+
+
+def test_two_project_sheets_of_one_workbook_are_both_counted(tmp_path):
+    book = write_forms(list(guangzhou_projects()), tmp_path / "广州.xlsx")
+    shenzhen = write_forms([make_form("深圳", [q(REPORTS, "2份")], funding="180万元")], tmp_path / "深圳.xlsx")
+    assert load_workbook(book).sheetnames[:2] == ["广州", "广州(2)"]
+
+    cons = consolidate([book, shenzhen])
+
+    assert [f.code for f in cons.crosscity if f.code == "duplicate-city"] == []
+    assert cons.counted == (True, True, True)
+    assert [c.city for c in cons.cities] == ["广州", "深圳"]
+    gz = cons.cities[0]
+    assert gz.funding_wan == 580 and gz.project_name == "专利预警项目；知识产权证券化项目"
+    assert gz.year == "2020" and gz.indicator_count == 3 + 4
+    assert cons.total_funding_wan == 760
+    # Within 广州 the projects add up like cities do; across cities as before.
+    (reports,) = cons.indicator(REPORTS)
+    assert reports.by_city["广州"].number == 14 and reports.total == 16 and reports.total_text == "16份"
+    (products,) = cons.indicator(PRODUCTS)
+    assert products.by_city["广州"].number == 3 and products.total_text == "≥3支"
+    (companies,) = cons.indicator(COMPANIES)
+    assert companies.total_text == "≥10家"
+    (qual,) = [r for r in cons.qualitative if r.by_city.get("广州")]
+    assert qual.by_city["广州"].text == "进一步提升；明显提升"
+    doc = cons.to_json()
+    assert doc["total_funding_wan"] == 760 and doc["cities"][0]["funding_wan"] == 580
+
+
+def test_the_provincial_workbook_has_a_sheet_per_project_and_one_row_per_city(tmp_path):
+    book = write_forms(list(guangzhou_projects()), tmp_path / "广州.xlsx")
+    cons, out = consolidate_paths([book], tmp_path / "out" / "广东省汇总.xlsx")
+    assert not cons.has_crosscity_error
+    wb = load_workbook(out)
+    assert [n for n in wb.sheetnames if n.startswith("广州")] == ["广州", "广州(2)"]
+    summary = wb["汇总表"]
+    rows = [[c.value for c in r] for r in summary.iter_rows(min_row=4, max_col=5)]
+    assert rows[0][0] == "广州" and rows[0][4] == 580
+    assert rows[1][0] == "合计"
+    results = [r[3] for r in wb["校验结果"].iter_rows(min_row=4, values_only=True)]
+    assert "duplicate-city" not in results
+
+    # 生成汇总表 on that workbook: its 广州 sheets are the city's projects, not duplicates.
+    from xl_tools.consolidate import rebuild_summary_sheets
+
+    rebuilt = rebuild_summary_sheets(wb)          # no source: the sheets of one workbook
+    assert not [f for f in rebuilt.crosscity if f.code == "duplicate-city"]
+    assert rebuilt.total_funding_wan == 580 and len(rebuilt.cities) == 1
+
+
+def test_the_same_city_in_two_workbooks_is_duplicate_city(tmp_path):
+    first, second = guangzhou_projects()
+    kept = write_forms([first, second], tmp_path / "a_广州.xlsx")
+    other = write_forms([make_form("广州", [q(REPORTS, "7份")], funding="300万元"),
+                         make_form("广州", [q(REPORTS, "1份")], funding="10万元")], tmp_path / "b_广州-修改.xlsx")
+
+    cons = consolidate([kept, other])
+
+    dups = [f for f in cons.crosscity if f.code == "duplicate-city"]
+    assert len(dups) == 2 and {f.severity for f in dups} == {"error"} and cons.has_crosscity_error
+    for f in dups:
+        assert f.city == "广州" and f.cell is None and f.sheet is None
+        assert "b_广州-修改.xlsx" in f.message and "a_广州.xlsx" in f.message and "删除" in f.message
+    assert "工作表“广州”" in dups[0].message and "工作表“广州(2)”" in dups[1].message
+    assert cons.counted == (True, True, False, False)
+    assert cons.total_funding_wan == 580 and cons.indicator(REPORTS)[0].total == 14
+
+    out = write_consolidation(cons, tmp_path / "out.xlsx")
+    wb = load_workbook(out)
+    assert [n for n in wb.sheetnames if n.startswith("广州")] == ["广州", "广州(2)"]     # no sheet for b_…
+    ws = wb["校验结果"]
+    dup_rows = [r for r in ws.iter_rows(min_row=4) if r[3].value == "duplicate-city"]
+    assert len(dup_rows) == 2
+    for r in dup_rows:
+        assert r[4].value is None and r[4].hyperlink is None      # nothing in this workbook to point at
+        assert "b_广州-修改.xlsx" in r[6].value
+
+
+def test_in_memory_forms_without_a_file_are_each_a_workbook_of_their_own():
+    one = make_form("广州", [q(REPORTS, "9份")], funding="460万元")
+    two = make_form("广州", [q(REPORTS, "5份")], funding="300万元")
+    cons = consolidate([one, two])
+    assert [f.code for f in cons.crosscity] == ["duplicate-city"]
+    assert cons.total_funding_wan == 460
+
+
+def test_many_sheet_titles_are_made_unique_from_a_set(tmp_path):
+    from openpyxl import Workbook
+
+    from xl_tools.workbook.template import add_template_sheet, unique_sheet_title
+
+    taken = {"汇总表"}
+    assert [unique_sheet_title("广州", taken) for _ in range(3)] == ["广州", "广州(2)", "广州(3)"]
+    assert unique_sheet_title("汇总表", taken) != "汇总表"
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    titles = [add_template_sheet(wb, "深圳", rows=3, taken=used).title for _ in range(3)]
+    assert titles == ["深圳", "深圳(2)", "深圳(3)"]
+    assert wb.sheetnames == ["深圳", "深圳(2)", "深圳(3)", "xl_lists"]
+    assert used == {t.casefold() for t in wb.sheetnames}
