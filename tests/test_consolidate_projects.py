@@ -87,6 +87,7 @@ def test_the_same_city_in_two_workbooks_is_duplicate_city(tmp_path):
         assert "b_广州-修改.xlsx" in f.message and "a_广州.xlsx" in f.message and "删除" in f.message
     assert "工作表“广州”" in dups[0].message and "工作表“广州(2)”" in dups[1].message
     assert cons.counted == (True, True, False, False)
+    assert [len(f.indicators) for f in cons.forms] == [3, 4, 0, 0]     # not counted: rows not kept
     assert cons.total_funding_wan == 580 and cons.indicator(REPORTS)[0].total == 14
 
     out = write_consolidation(cons, tmp_path / "out.xlsx")

@@ -171,6 +171,7 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tup
     if paths:
         from xl_tools.workbook.reader import read_forms
 
+        claimed: dict[str, str] = {}        # city → the first workbook that holds it (input order)
         for path in expand_paths(paths, exclude=exclude):
             sources.append(str(path))
             try:
@@ -180,8 +181,20 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tup
                 continue
             if not read:
                 unreadable.append(not_a_form_finding(path, "文件中没有找到绩效目标表：请用“新建绩效目标表”模板填写后再汇总"))
-            forms.extend(read)
+            forms.extend(_slim_if_claimed(form, str(path), claimed) for form in read)
     return forms, unreadable, sources
+
+
+def _slim_if_claimed(form: Form, workbook: str, claimed: dict[str, str]) -> Form:
+    """``form`` without its indicator rows when an earlier workbook already holds its city.
+
+    Such a form is not counted (duplicate-city): only its header, file and sheet are needed to report it, and
+    dropping the rows keeps memory proportional to the counted forms (2,100 workbooks hold 6,371 forms).
+    """
+    city = by_name(_with_city(form).city or "")
+    if city is None or claimed.setdefault(city.name, workbook) == workbook:
+        return form
+    return replace(form, indicators=())
 
 
 # --- cities ---------------------------------------------------------------------------------------------
