@@ -10,10 +10,10 @@ from xl_tools.rules.registry import register
 
 SECTION = "跨地市"
 
-register("duplicate-city", severity="error", section=SECTION, scope="cross", title="同一地市有两份表",
-         template="{field}有两份绩效目标表：{first} 和 {second}。汇总只计入第一份：请删除多余的一份（或改正地方主管部门）后重新汇总",
-         when="汇总时同一地市有两个工作簿（或两张表）",
-         example={"field": "广州", "first": "广州.xlsx", "second": "广州(2).xlsx"})
+register("duplicate-city", severity="error", section=SECTION, scope="cross", title="同一地市有两个工作簿",
+         template="{field}有两份工作簿的绩效目标表：{first} 和 {second}。汇总只计入第一份工作簿（{first}），{second} 未计入合计：请删除多余的一份（或改正该表的地方主管部门）后重新汇总",
+         when="汇总时同一地市的表来自两个及以上工作簿（同一工作簿中的多张表是该市的多个项目，全部计入）",
+         example={"field": "广州", "first": "广州.xlsx", "second": "广州(2).xlsx 工作表“广州”"})
 
 register("mixed-years", severity="error", section=SECTION, scope="cross", title="预算年度不一致",
          template="{field}的预算年度是 {own}年，其他地市是 {year}年，不同年度的表不能汇总在一起：请核对后改为 {year}年，或把该表移出本次汇总",
