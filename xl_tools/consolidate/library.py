@@ -70,12 +70,9 @@ def library_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator():
-    import jsonschema  # lazy
+    from xl_tools.domain.schema import compiled_validator
 
-    schema = library_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return compiled_validator(library_schema())
 
 
 def library_errors(data: Any) -> list[str]:

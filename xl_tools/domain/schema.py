@@ -13,14 +13,18 @@ def form_schema() -> dict[str, Any]:
     return load_json("form.schema.json")
 
 
-@lru_cache(maxsize=1)
-def _validator():
-    import jsonschema  # lazy: only when a form is checked
+def compiled_validator(schema: dict[str, Any]):
+    """A jsonschema validator for ``schema`` (its own draft), after checking the schema itself."""
+    import jsonschema  # lazy: only when a record is checked
 
-    schema = form_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return compiled_validator(form_schema())
 
 
 @lru_cache(maxsize=1)
