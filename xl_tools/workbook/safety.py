@@ -14,7 +14,9 @@ Limits, and why:
   zipfile stops at the declared size and checks the CRC, so a part that inflates past its declared size is
   caught as corrupt), before openpyxl or calamine (Rust, which would inflate on its own) sees the file;
 - XML parts are parsed by expat as a stream; a DOCTYPE stops the parse at once (no entity is ever declared, let
-  alone expanded). openpyxl also uses defusedxml when it is installed (``openpyxl.xml.DEFUSEDXML``); calamine
+  alone expanded). Expat calls no Python per element (C speed); a worksheet written the usual way is then measured
+  with regexes over its inflated bytes (:func:`_measure_sheet_fast`), any other one element by element
+  (:class:`_SheetCounter`), with the same results. openpyxl also uses defusedxml when it is installed (``openpyxl.xml.DEFUSEDXML``); calamine
   does not expand custom entities;
 - worksheets: cell elements are counted (more than :data:`MAX_CELLS` is refused), so are the cells merged ranges
   cover (more than :data:`MAX_MERGED_CELLS` is refused: openpyxl makes an object per covered cell), and the
@@ -565,7 +567,7 @@ class _SheetCounter:
         self.filled = False
         self.columns: dict[str, int] = {}
         self.covered: dict[tuple[int, int], str] = {}      # merged cells seen → their range
-        self.largest: tuple[int, str] = (0, "")
+        self.largest: list = [0, ""]                       # the largest merged range: [area, ref]
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if ":" in tag:
@@ -594,25 +596,7 @@ class _SheetCounter:
             self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
             self.col = 0
         elif tag == "mergeCell":
-            ref = attrs.get("ref") or ""
-            box = _range_box(ref)
-            if box is None:
-                return
-            r1, c1, r2, c2 = box
-            area = (r2 - r1 + 1) * (c2 - c1 + 1)
-            self.extent.merged_cells += area
-            if area > self.largest[0]:
-                self.largest = (area, ref)
-            if self.extent.merged_cells > MAX_MERGED_CELLS:
-                raise _Refused(f"工作表中有异常大的合并单元格（{self.largest[1]}），不像绩效目标表：请选中它，"
-                               "点“合并后居中”取消合并，另存为 .xlsx 后重试")
-            covered = self.covered
-            for r in range(r1, r2 + 1):           # at most MAX_MERGED_CELLS cells in all
-                for c in range(c1, c2 + 1):
-                    if (r, c) in covered:
-                        raise _Refused(f"工作表中的合并单元格互相重叠（{ref} 与 {covered[(r, c)]}），Excel 也认为"
-                                       "文件已损坏：请在 Excel 中打开并让它修复，“另存为” .xlsx 后重试")
-                    covered[(r, c)] = ref
+            _add_merge(self.extent, self.covered, self.largest, attrs.get("ref") or "")
 
     def end(self, tag: str) -> None:
         if not self.in_cell or not (tag == "c" or tag.endswith(":c")):
@@ -628,6 +612,89 @@ class _SheetCounter:
         if e.elements > MAX_CELLS:
             raise _Refused(_too_many_cells())
 
+
+def _add_merge(extent: SheetExtent, covered: dict[tuple[int, int], str], largest: list, ref: str) -> None:
+    """Count one merged range (``ref`` as the attribute reads); refuse too many merged cells or an overlap."""
+    box = _range_box(ref)
+    if box is None:
+        return
+    r1, c1, r2, c2 = box
+    area = (r2 - r1 + 1) * (c2 - c1 + 1)
+    extent.merged_cells += area
+    if area > largest[0]:
+        largest[0], largest[1] = area, ref
+    if extent.merged_cells > MAX_MERGED_CELLS:
+        raise _Refused(f"工作表中有异常大的合并单元格（{largest[1]}），不像绩效目标表：请选中它，"
+                       "点“合并后居中”取消合并，另存为 .xlsx 后重试")
+    for r in range(r1, r2 + 1):           # at most MAX_MERGED_CELLS cells in all
+        for c in range(c1, c2 + 1):
+            if (r, c) in covered:
+                raise _Refused(f"工作表中的合并单元格互相重叠（{ref} 与 {covered[(r, c)]}），Excel 也认为"
+                               "文件已损坏：请在 Excel 中打开并让它修复，“另存为” .xlsx 后重试")
+            covered[(r, c)] = ref
+
+
+# --- fast worksheet measure (regexes over the inflated bytes, same results as _SheetCounter) ---------------------
+#
+# Expat has already parsed the part without element handlers (C speed): it is well-formed and has no DOCTYPE.
+# The part is then measured with regexes when it is written the way Excel, WPS and openpyxl write worksheets:
+# small (FAST_SHEET_MAX), UTF-8, no comment, CDATA section or processing instruction (where "<c" could be mere
+# text), no namespace prefix on the elements measured, and every <c> element plain: ``r="A1"`` (letters+digits)
+# as its first attribute, double-quoted attributes, and either no content, or a <v>, <is> or <f> first child and
+# no <c> or <row> inside. Every <c> start tag must be such a plain cell, and every <mergeCell> must be
+# ``<mergeCell ref="…"/>``; otherwise nothing is changed and _SheetCounter measures the part element by element
+# (cells without r, odd references, prefixes like <x:c>, …), as it always did.
+
+FAST_SHEET_MAX = 2 * 1024 * 1024     # bytes of one worksheet part measured with regexes (a 40-row form: ~30 KB)
+
+_FAST_DECL = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml\s(?:[^?]|\?(?!>))*?\?>)?")
+_FAST_DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_FAST_PREFIXED = re.compile(rb":(?:c|v|is|f|row|mergeCell)[\s/>]")     # <x:c …>, </x:c>, <x:row …>, …
+_FAST_C_START = re.compile(rb"<c[\s/>]()")                            # every <c> start tag (b"" each: no copies)
+_FAST_CELL = re.compile(                                               # (letters, digits, b"<" when it holds a value)
+    rb'<c r="([A-Za-z]+)([0-9]+)"(?:\s+[\w:.-]+="[^"]*")*\s*'
+    rb"(?:/>|>\s*(?:</c>|(<)(?:v>[^<]*</v>|is><t>[^<]*</t></is>"         # the usual two first, then any content
+    rb"|(?:v|is|f)[\s/>][^<]*(?:<(?!/?(?:c|row)[\s/>])[^<]*)*)</c>))")
+_FAST_MERGE_START = re.compile(rb"<mergeCell[\s/>]()")
+_FAST_MERGE = re.compile(rb'<mergeCell ref="([^"&]*)"\s*/>')
+
+
+def _measure_sheet_fast(data: bytes, extent: SheetExtent) -> bool:
+    """Measure a well-formed worksheet part exactly as _SheetCounter would; False (extent untouched) when the
+    part is not written in the plain way the regexes read."""
+    if len(data) > FAST_SHEET_MAX:
+        return False
+    decl = _FAST_DECL.match(data)
+    enc = _FAST_DECL_ENCODING.search(decl.group(0)) if decl.group(0) else None
+    if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+        return False
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:        # UTF-16/32
+        return False
+    if b"<!" in data or data.find(b"<?", decl.end()) != -1 or _FAST_PREFIXED.search(data):
+        return False
+    elements = len(_FAST_C_START.findall(data))
+    if elements > MAX_CELLS:
+        extent.elements = elements
+        raise _Refused(_too_many_cells())
+    cells = _FAST_CELL.findall(data) if elements else []
+    if len(cells) != elements:
+        return False
+    merges = _FAST_MERGE.findall(data)
+    if len(merges) != len(_FAST_MERGE_START.findall(data)):
+        return False
+    filled = [(letters, digits) for letters, digits, value in cells if value]
+    extent.elements = elements
+    extent.cells = len(filled)
+    if filled:
+        extent.max_row = max(map(int, [digits for _letters, digits in filled]))
+        extent.max_col = max(_col_index(letters.decode("ascii")) for letters in {l for l, _d in filled})
+    covered: dict[tuple[int, int], str] = {}
+    largest: list = [0, ""]
+    for raw in merges:
+        # the value as expat gives it: line ends become "\n", then each whitespace character a space
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b" ").replace(b"\t", b" ")
+        _add_merge(extent, covered, largest, raw.decode("utf-8"))
+    return True
 
 _VALUE_TAGS = frozenset(("v", "is", "f"))
 
@@ -677,7 +744,10 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: Input
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
-    if extent is not None:
+    fast = extent is not None and info.file_size <= FAST_SHEET_MAX
+    if fast:
+        keep = True             # measured below from the whole part: expat only checks it (no Python per element)
+    elif extent is not None:
         counter = _SheetCounter(extent)
         parser.StartElementHandler = counter.start
         parser.EndElementHandler = counter.end
@@ -699,6 +769,12 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, scan: Input
                 parser.Parse(b"", True)
             except expat.ExpatError:
                 xml_broken = True
+        if fast and not xml_broken and not _measure_sheet_fast(bytes(kept), extent):
+            counter = _SheetCounter(extent)            # an unusual part: measure it element by element
+            exact = expat.ParserCreate()
+            exact.StartElementHandler = counter.start
+            exact.EndElementHandler = counter.end
+            exact.Parse(bytes(kept), True)
     except _Refused as exc:
         raise NotAFormError(exc.message, path=name) from None
     except NotAFormError:
