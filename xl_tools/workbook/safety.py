@@ -30,6 +30,7 @@ No network, no macros: .xlsm files are read as data (the VBA project is never lo
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -704,6 +705,7 @@ def _too_many_cells() -> str:
             "请只保留绩效目标表所在的工作表（删除多余的工作表和行列），另存为新的 .xlsx 后重试")
 
 
+@functools.lru_cache(maxsize=4096)       # every workbook made from the template repeats the same merged ranges
 def _range_box(ref: str) -> tuple[int, int, int, int] | None:
     """(min_row, min_col, max_row, max_col) of an A1 range such as ``A1:E3``; None when unreadable."""
     coords = []
