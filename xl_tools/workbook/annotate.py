@@ -14,7 +14,7 @@ from xl_tools.errors import InputError
 from xl_tools.rules.findings import Finding
 from xl_tools.workbook import marks as M
 from xl_tools.workbook.inputs import MARKED_STEM as _MARKED_STEM
-from xl_tools.workbook.inputs import MARKED_SUFFIX, is_marked_copy  # noqa: F401  (re-exported)
+from xl_tools.workbook.inputs import MARKED_SUFFIX
 from xl_tools.workbook.layout import RESULT_SHEET
 
 LINE_HEIGHT = 15                       # points per wrapped line of 校验结果's 11 pt text
