@@ -25,8 +25,7 @@ def run(args) -> int:
     from xl_tools.annex import bundled_annex_path, import_annex
     from xl_tools.cli.cmd_consolidate import _print_summary
     from xl_tools.cli.cmd_validate import _annotate, render_table
-    from xl_tools.consolidate import consolidate_paths
-    from xl_tools.workbook.validate_files import validate_files
+    from xl_tools.consolidate.batch import check_and_consolidate_paths
 
     out = Path(args.output)
     annex = Path(args.annex) if args.annex else bundled_annex_path()
@@ -36,17 +35,18 @@ def run(args) -> int:
     for path in written:
         print(f"   已写入 {path}")
 
+    summary = out / "广东省汇总.xlsx"
+    # One read of each city workbook serves both 校验 and 汇总 (the report equals `xl-tools validate`'s).
+    report, cons, path = check_and_consolidate_paths([str(p) for p in written], summary)
+
     print("\n② 校验各地市（带标记的副本另存在原文件旁）")
-    report = validate_files([str(p) for p in written])
     print(render_table(report))
     messages: list[str] = []
     _annotate(report.by_file(), messages)
     for line in messages:
         print("   " + line)
 
-    summary = out / "广东省汇总.xlsx"
     print("\n③ 汇总全省")
-    cons, path = consolidate_paths([str(p) for p in written], summary)
     _print_summary(cons, path)
 
     print("\n完成。结果文件：")

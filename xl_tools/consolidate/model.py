@@ -6,7 +6,7 @@ No Excel library here beyond the reader called for paths; pandas is imported laz
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -157,8 +157,14 @@ def _file_key(path: Path) -> tuple:
     return ("file", st.st_dev, st.st_ino)
 
 
-def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tuple[list[Form], list, list[str]]:
-    """(forms, not-a-form findings, source paths) from Forms and paths (files or folders)."""
+def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
+                on_read: Callable[[Path, list[Form] | None, NotAFormError | None], None] | None = None,
+                ) -> tuple[list[Form], list, list[str]]:
+    """(forms, not-a-form findings, source paths) from Forms and paths (files or folders).
+
+    ``on_read(path, forms, error)`` sees each file's full forms (or its error) before uncounted forms are slimmed:
+    校验 hooks in there so one read serves both 校验 and 汇总.
+    """
     forms: list[Form] = []
     unreadable = []
     paths: list[str | os.PathLike] = []
@@ -177,8 +183,12 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=()) -> tup
             try:
                 read = read_forms(path, engine="calamine")   # the fast reader for batch work (equal Forms)
             except NotAFormError as exc:
+                if on_read is not None:
+                    on_read(path, None, exc)
                 unreadable.append(not_a_form_finding(path, exc.message))
                 continue
+            if on_read is not None:
+                on_read(path, read, None)
             if not read:
                 unreadable.append(not_a_form_finding(path, "文件中没有找到绩效目标表：请用“新建绩效目标表”模板填写后再汇总"))
             forms.extend(_slim_if_claimed(form, str(path), claimed) for form in read)
@@ -225,28 +235,33 @@ def indicator_count(form: Form) -> int:
 def _validate(form: Form):
     from xl_tools.rules import validate_form
 
-    return validate_form(form)
+    return validate_form(form).findings
+
+
+FindingsOf = Callable[[Form], Sequence[Any]]
 
 
 # --- the function ---------------------------------------------------------------------------------------
 
 def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str | os.PathLike, *,
                 library: IndicatorLibrary | str | os.PathLike | None = None,
-                exclude: Sequence[str | os.PathLike] = ()) -> Consolidation:
+                exclude: Sequence[str | os.PathLike] = (), on_read=None,
+                findings_of: FindingsOf | None = None) -> Consolidation:
     """Consolidate forms and/or workbooks (files or folders) into one Consolidation.
 
     Unreadable files become not-a-form findings; the others are still consolidated. Raises InputError when
-    nothing at all could be read.
+    nothing at all could be read. ``on_read`` and ``findings_of``: see :func:`read_inputs` and
+    :func:`consolidate_forms` (``xl_tools.consolidate.batch`` uses them to check and consolidate in one read).
     """
     if isinstance(forms_or_paths, (Form, str, os.PathLike)):
         forms_or_paths = [forms_or_paths]
     lib = load_library(library)
-    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude)
+    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read)
     if not forms:
         reasons = "；".join(f.message for f in unreadable[:3])
         raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
                          + "：请指定各地市填好的 .xlsx 文件或其所在文件夹")
-    return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources)
+    return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources, findings_of=findings_of)
 
 
 def _workbook_keys(forms: Sequence[Form], workbooks: Sequence[object] | None, one_workbook: bool) -> list:
@@ -265,13 +280,14 @@ def _joined_years(forms: Sequence[Form]) -> str | None:
 
 def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unreadable: Sequence = (),
                       sources: Sequence[str] = (), workbooks: Sequence[object] | None = None,
-                      one_workbook: bool = False) -> Consolidation:
+                      one_workbook: bool = False, findings_of: FindingsOf | None = None) -> Consolidation:
     """The Consolidation of Forms already read (also used to rebuild the summary of a consolidated workbook).
 
     The forms of one city that come from one workbook are that city's projects, all counted; when a city's
     forms come from two or more workbooks, only the first workbook (input order) counts and each form of the
     others is a duplicate-city finding. ``workbooks`` gives each form's workbook (default: its source file);
     ``one_workbook`` says all forms come from one workbook (the city sheets of a consolidated workbook).
+    ``findings_of(form)`` gives a form's own findings when they are already known (default: validate it now).
     """
     keys = _workbook_keys(forms, workbooks, one_workbook)
     located = [_with_city(f) for f in forms]
@@ -301,7 +317,8 @@ def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unrea
     cross = list(unreadable) + sort_cross_city(cross)
 
     # Forms that are not counted are not validated: they are not in the totals nor in the provincial workbook.
-    per_form = {id(cf.form): _validate(cf.form).findings for cf in counted}
+    check = findings_of or _validate
+    per_form = {id(cf.form): check(cf.form) for cf in counted}
     findings = []
     for cf in counted:
         own = list(per_form[id(cf.form)])
@@ -363,18 +380,26 @@ def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathL
     any other input at that path is refused.
     """
     from xl_tools.consolidate.workbook import write_consolidation
-    from xl_tools.fileio import refuse_input_overwrite, same_file
 
     paths = list(paths)
+    exclude = output_exclusions(paths, output)
+    cons = consolidate(paths, library=library, exclude=exclude)
+    written = write_consolidation(cons, Path(output))
+    return cons, written
+
+
+def output_exclusions(paths: Sequence[str | os.PathLike], output: str | os.PathLike) -> list[Path]:
+    """Inputs not to read because they are ``output``: an earlier 汇总 workbook in an input folder.
+
+    Raises (refuse_input_overwrite) when ``output`` is a named input file or any other workbook in an input folder.
+    """
+    from xl_tools.fileio import refuse_input_overwrite, same_file
+
     out = Path(output)
     refuse_input_overwrite(out, [p for p in paths if Path(p).is_file()])
-    exclude: list[Path] = []
     in_folders = expand_paths([p for p in paths if Path(p).is_dir()])
     if any(same_file(out, p) for p in in_folders):
         if is_consolidation_workbook(out):
-            exclude.append(out)
-        else:
-            refuse_input_overwrite(out, in_folders)
-    cons = consolidate(paths, library=library, exclude=exclude)
-    written = write_consolidation(cons, out)
-    return cons, written
+            return [out]
+        refuse_input_overwrite(out, in_folders)
+    return []
