@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from xl_tools.domain.form import Form, Indicator, Located
@@ -27,6 +27,7 @@ def kind_name(kind: Any) -> str:
     return str(getattr(kind, "value", kind) or "")
 
 
+@lru_cache(maxsize=8192)      # asked for every real row; the same 三级指标 texts recur across a batch
 def indicator_key(text: str) -> str:
     """A comparison key for 三级指标 text: no ``指标N:`` label, no spaces, no trailing dots/punctuation."""
     key = _LABEL.sub("", squash(text))
@@ -54,6 +55,20 @@ class Row:
     level2: str | None          # effective taxonomy 二级 (None when unknown)
     status: str                 # real | placeholder | slot
     shifted: bool = False       # see LevelProblem.shifted: its invalid-level2 finding says how to move it
+    # Nearly every check asks these of every row, so they are worked out once when the row is made
+    # (plain attributes are much cheaper to read than cached properties).
+    parsed: Any = field(init=False, repr=False, compare=False)      # the 指标值 parsed (None when empty)
+    kind: str = field(init=False, repr=False, compare=False)        # its kind's value ("" when empty)
+    value_missing: bool = field(init=False, repr=False, compare=False)  # empty or only a placeholder (....)
+
+    def __post_init__(self) -> None:
+        text = self.indicator.value.text
+        if not text:
+            self.parsed, self.kind, self.value_missing = None, "", True
+        elif type(text) is str:
+            self.parsed, self.kind, self.value_missing = _value_facts(text)
+        else:
+            self.parsed, self.kind, self.value_missing = _value_facts.__wrapped__(text)
 
     @property
     def level3(self) -> Located:
@@ -68,31 +83,29 @@ class Row:
         """The 三级指标 text as shown in findings (one line)."""
         return " ".join(self.level3.text.split())
 
-    @cached_property
-    def parsed(self):
-        """The 指标值 parsed by the domain parser (None when the value is empty)."""
-        if not self.value.text:
-            return None
-        from xl_tools.domain.values import parse_value
 
-        return parse_value(self.value.text)
+# Both below are asked for every indicator row of every form, and a batch repeats the same few hundred
+# texts (cities copy the template's wording): remembered by text. What they return is immutable (a frozen
+# ParsedValue, str, bool), so sharing it between rows and forms is safe.
+@lru_cache(maxsize=8192)
+def _value_facts(text: str) -> tuple[Any, str, bool]:
+    """(parsed, kind, value_missing) of a non-empty 指标值 text."""
+    from xl_tools.domain.values import parse_value
 
-    @cached_property            # asked by nearly every check for every row: computed once
-    def kind(self) -> str:
-        return kind_name(self.parsed.kind) if self.parsed is not None else ""
-
-    @cached_property
-    def value_missing(self) -> bool:
-        """True when the value is empty or only a placeholder (``....``)."""
-        if not self.value.text:
-            return True
-        return self.kind == "placeholder"
+    parsed = parse_value(text)
+    kind = kind_name(parsed.kind)
+    return parsed, kind, kind == "placeholder"
 
 
-def _is_placeholder(text: str) -> bool:
+@lru_cache(maxsize=8192)
+def _is_placeholder_key(text: str) -> bool:
     from xl_tools.domain.values import is_placeholder_text
 
     return not text.strip() or bool(is_placeholder_text(text))
+
+
+def _is_placeholder(text: str) -> bool:
+    return _is_placeholder_key(text) if type(text) is str else _is_placeholder_key.__wrapped__(text)
 
 
 @dataclass
@@ -104,6 +117,7 @@ class FormContext:
 
     def __post_init__(self) -> None:
         self._walk()
+        self._sort_rows()
 
     @property
     def city(self) -> str | None:
@@ -119,11 +133,26 @@ class FormContext:
         return parse_funding(self.form.get("funding").text)
 
     def rows_with(self, *statuses: str) -> list[Row]:
+        if len(statuses) == 1:
+            return list(self._by_status.get(statuses[0], ()))
         return [r for r in self.rows if r.status in statuses]
 
     @property
     def real_rows(self) -> list[Row]:
-        return self.rows_with("real")
+        return list(self._by_status.get("real", ()))
+
+    @property
+    def valued_rows(self) -> tuple[Row, ...]:
+        """Real rows that have a value (not empty, not a placeholder): what most value checks look at."""
+        return self._valued
+
+    def _sort_rows(self) -> None:
+        # The rows are final once the walk is done; most checks ask for the same subsets, so they are cut once.
+        by_status: dict[str, list[Row]] = {}
+        for row in self.rows:
+            by_status.setdefault(row.status, []).append(row)
+        self._by_status = {status: tuple(rows) for status, rows in by_status.items()}
+        self._valued = tuple(r for r in self._by_status.get("real", ()) if not r.value_missing)
 
     def _walk(self) -> None:
         tax = self.taxonomy
@@ -131,9 +160,10 @@ class FormContext:
         cur2: str | None = None
         seen1 = seen2 = False          # some 一级 / 二级 text was written (valid or not) for the current block
         for index, ind in enumerate(self.form.indicators):
-            if ind.empty:
-                continue
             t1, t2 = ind.level1.text, ind.level2.text
+            t3, tv = ind.level3.text, ind.value.text
+            if not (t1 or t2 or t3 or tv):     # Indicator.empty, without its per-column getattr loop
+                continue
             implied2: str | None = None
             if t1:
                 c1 = tax.canonical_level1(t1)
@@ -167,7 +197,6 @@ class FormContext:
                 cur2, seen2 = c2, True
             elif implied2:
                 cur2, seen2 = implied2, True
-            t3, tv = ind.level3.text, ind.value.text
             if not t3 and not tv:
                 status = "slot"
             elif _is_placeholder(t3):

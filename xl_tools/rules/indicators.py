@@ -146,8 +146,8 @@ def missing_output_dimension(ctx):
 
 
 def _valued_rows(ctx):
-    """Real rows that have a value (not empty, not a placeholder)."""
-    return [r for r in ctx.real_rows if not r.value_missing]
+    """Real rows that have a value (not empty, not a placeholder); cut once per form by the context."""
+    return ctx.valued_rows
 
 
 def _must_be_quantitative(row) -> bool:
