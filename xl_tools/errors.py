@@ -16,6 +16,10 @@ class XlToolsError(Exception):
         self.cell = cell
         super().__init__(self.where_prefix() + message)
 
+    def __reduce__(self):
+        # Rebuilt from its parts (not from the prefixed text) when it crosses a process boundary (workers).
+        return (_rebuild, (type(self), self.message, self.path, self.sheet, self.cell))
+
     def where_prefix(self) -> str:
         """Name the file, sheet and cell the message is about, as far as they are known."""
         parts = []
@@ -44,3 +48,7 @@ class OutputError(XlToolsError):
 
 class FormSchemaError(XlToolsError):
     """A Form record that does not match the Form JSON Schema (a bug in a reader, or bad JSON input)."""
+
+
+def _rebuild(cls, message, path, sheet, cell):
+    return cls(message, path=path, sheet=sheet, cell=cell)

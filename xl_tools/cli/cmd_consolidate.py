@@ -21,6 +21,9 @@ def add_arguments(parser) -> None:
                         help="以 JSON 输出汇总结果（年度、资金需求合计、各市、各指标合计），供其他系统使用")
     parser.add_argument("--library", metavar="指标库文件",
                         help="自己的指标库（JSON），在内置指标库基础上增加或覆盖指标的不同写法")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="进程数",
+                        help="同时读取文件的进程数：默认 0 = 自动（文件达 200 个时按 CPU 核数并行，最多 8 个）；"
+                             "1 = 不并行。结果与进程数无关")
 
 
 def _print_summary(cons, output) -> None:
@@ -48,7 +51,7 @@ def run(args) -> int:
 
     from xl_tools.consolidate.model import consolidate_paths
 
-    cons, output = consolidate_paths(args.paths, args.output, library=args.library)
+    cons, output = consolidate_paths(args.paths, args.output, library=args.library, jobs=args.jobs)
     if args.json:
         print(json.dumps(cons.to_json(output), ensure_ascii=False, indent=2))
     else:

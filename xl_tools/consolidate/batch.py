@@ -15,22 +15,28 @@ from pathlib import Path
 from xl_tools.consolidate.model import Consolidation, consolidate
 from xl_tools.domain.form import Form
 from xl_tools.rules.findings import Finding, FormReport, Report
+from xl_tools.workbook.pool import ReadResult
 
 
 def check_and_consolidate(paths: Iterable[str | os.PathLike], *, library=None,
-                          exclude: Sequence[str | os.PathLike] = ()) -> tuple[Report, Consolidation]:
-    """(校验 report of every form of every workbook, the Consolidation), reading each workbook once."""
+                          exclude: Sequence[str | os.PathLike] = (), jobs: int | None = 1,
+                          ) -> tuple[Report, Consolidation]:
+    """(校验 report of every form of every workbook, the Consolidation), reading each workbook once.
+
+    ``jobs``: worker processes that read and check the files (1 = this process; 0/None = automatic, see
+    ``xl_tools.workbook.pool``); the result does not depend on it.
+    """
     from xl_tools.rules import unreadable_report, validate_form
 
     tasks: list[FormReport] = []
     known: dict[tuple[str | None, str | None], list[Finding]] = {}
 
-    def on_read(path: Path, forms: list[Form] | None, error) -> None:
-        if error is not None:
-            tasks.append(unreadable_report(str(path), error.message, sheet=error.sheet, cell=error.cell))
+    def on_read(result: ReadResult) -> None:
+        if result.error is not None:
+            error = result.error
+            tasks.append(unreadable_report(result.path, error.message, sheet=error.sheet, cell=error.cell))
             return
-        for form in forms:
-            report = validate_form(form)
+        for form, report in zip(result.forms, result.reports):
             tasks.append(report)
             known[(form.source, form.sheet)] = report.findings
 
@@ -40,17 +46,18 @@ def check_and_consolidate(paths: Iterable[str | os.PathLike], *, library=None,
             return validate_form(form).findings
         return found
 
-    cons = consolidate(list(paths), library=library, exclude=exclude, on_read=on_read, findings_of=findings_of)
+    cons = consolidate(list(paths), library=library, exclude=exclude, on_read=on_read, check=True, jobs=jobs,
+                       findings_of=findings_of)
     return Report(tasks), cons
 
 
 def check_and_consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *,
-                                library=None) -> tuple[Report, Consolidation, Path]:
+                                library=None, jobs: int | None = 1) -> tuple[Report, Consolidation, Path]:
     """:func:`check_and_consolidate`, then write the provincial workbook to ``output`` (never onto an input)."""
     from xl_tools.consolidate.model import output_exclusions
     from xl_tools.consolidate.workbook import write_consolidation
 
     paths = list(paths)
     exclude = output_exclusions(paths, output)
-    report, cons = check_and_consolidate(paths, library=library, exclude=exclude)
+    report, cons = check_and_consolidate(paths, library=library, exclude=exclude, jobs=jobs)
     return report, cons, write_consolidation(cons, Path(output))

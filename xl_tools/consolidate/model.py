@@ -158,12 +158,13 @@ def _file_key(path: Path) -> tuple:
 
 
 def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
-                on_read: Callable[[Path, list[Form] | None, NotAFormError | None], None] | None = None,
+                on_read: Callable[[Any], None] | None = None, check: bool = False, jobs: int | None = 1,
                 ) -> tuple[list[Form], list, list[str]]:
     """(forms, not-a-form findings, source paths) from Forms and paths (files or folders).
 
-    ``on_read(path, forms, error)`` sees each file's full forms (or its error) before uncounted forms are slimmed:
-    校验 hooks in there so one read serves both 校验 and 汇总.
+    ``on_read(result)`` sees each file's :class:`~xl_tools.workbook.pool.ReadResult` — its full forms (and their
+    reports when ``check``) or its error — before uncounted forms are slimmed: 校验 hooks in there so one read
+    serves both 校验 and 汇总. ``jobs``: worker processes for reading (see ``xl_tools.workbook.pool``).
     """
     forms: list[Form] = []
     unreadable = []
@@ -175,23 +176,20 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
             paths.append(item)
     sources: list[str] = []
     if paths:
-        from xl_tools.workbook.reader import read_forms
+        from xl_tools.workbook.pool import read_many
 
         claimed: dict[str, str] = {}        # city → the first workbook that holds it (input order)
-        for path in expand_paths(paths, exclude=exclude):
+        files = expand_paths(paths, exclude=exclude)
+        for path, result in zip(files, read_many(files, check=check, jobs=jobs)):
             sources.append(str(path))
-            try:
-                read = read_forms(path, engine="calamine")   # the fast reader for batch work (equal Forms)
-            except NotAFormError as exc:
-                if on_read is not None:
-                    on_read(path, None, exc)
-                unreadable.append(not_a_form_finding(path, exc.message))
-                continue
+            if result.error is not None and not isinstance(result.error, NotAFormError):
+                raise result.error
             if on_read is not None:
-                on_read(path, read, None)
-            if not read:
-                unreadable.append(not_a_form_finding(path, "文件中没有找到绩效目标表：请用“新建绩效目标表”模板填写后再汇总"))
-            forms.extend(_slim_if_claimed(form, str(path), claimed) for form in read)
+                on_read(result)
+            if result.error is not None:
+                unreadable.append(not_a_form_finding(path, result.error.message))
+                continue
+            forms.extend(_slim_if_claimed(form, str(path), claimed) for form in result.forms)
     return forms, unreadable, sources
 
 
@@ -245,8 +243,8 @@ FindingsOf = Callable[[Form], Sequence[Any]]
 
 def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str | os.PathLike, *,
                 library: IndicatorLibrary | str | os.PathLike | None = None,
-                exclude: Sequence[str | os.PathLike] = (), on_read=None,
-                findings_of: FindingsOf | None = None) -> Consolidation:
+                exclude: Sequence[str | os.PathLike] = (), on_read=None, check: bool = False,
+                jobs: int | None = 1, findings_of: FindingsOf | None = None) -> Consolidation:
     """Consolidate forms and/or workbooks (files or folders) into one Consolidation.
 
     Unreadable files become not-a-form findings; the others are still consolidated. Raises InputError when
@@ -256,7 +254,8 @@ def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str 
     if isinstance(forms_or_paths, (Form, str, os.PathLike)):
         forms_or_paths = [forms_or_paths]
     lib = load_library(library)
-    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read)
+    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read, check=check,
+                                             jobs=jobs)
     if not forms:
         reasons = "；".join(f.message for f in unreadable[:3])
         raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
@@ -373,7 +372,8 @@ def is_consolidation_workbook(path: str | os.PathLike) -> bool:
 
 
 def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *,
-                      library: IndicatorLibrary | str | os.PathLike | None = None) -> tuple[Consolidation, Path]:
+                      library: IndicatorLibrary | str | os.PathLike | None = None,
+                      jobs: int | None = 1) -> tuple[Consolidation, Path]:
     """Read the workbooks, consolidate and write the provincial workbook to ``output`` (never an input).
 
     When ``output`` lies in an input folder and is an earlier 汇总 workbook, it is not read and is replaced;
@@ -383,7 +383,7 @@ def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathL
 
     paths = list(paths)
     exclude = output_exclusions(paths, output)
-    cons = consolidate(paths, library=library, exclude=exclude)
+    cons = consolidate(paths, library=library, exclude=exclude, jobs=jobs)
     written = write_consolidation(cons, Path(output))
     return cons, written
 

@@ -42,25 +42,33 @@ def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None
 
 def validate_file(path: str | Path) -> list[FormReport]:
     """One report per form of the workbook; a single not-a-form report when it cannot be read."""
-    from xl_tools.errors import XlToolsError
-    from xl_tools.rules import unreadable_report, validate_form
-    from xl_tools.workbook.reader import read_forms
+    from xl_tools.workbook.pool import read_checked
 
-    try:
-        forms = read_forms(path, engine="calamine")   # the fast reader for batch work (equal Forms)
-    except XlToolsError as exc:
-        return [unreadable_report(str(path), exc.message, sheet=exc.sheet, cell=exc.cell)]
-    return [validate_form(f) for f in forms]
+    return _reports(read_checked(str(path)))
 
 
-def validate_files(paths: Iterable[str | Path]) -> Report:
-    """Check every workbook among ``paths`` (files or folders)."""
+def _reports(result) -> list[FormReport]:
     from xl_tools.rules import unreadable_report
 
+    if result.error is not None:
+        exc = result.error
+        return [unreadable_report(result.path, exc.message, sheet=exc.sheet, cell=exc.cell)]
+    return result.reports
+
+
+def validate_files(paths: Iterable[str | Path], *, jobs: int | None = 1) -> Report:
+    """Check every workbook among ``paths`` (files or folders); ``jobs`` worker processes read and check them
+    (1 = this process; 0/None = automatic, see ``xl_tools.workbook.pool``) — the report does not depend on it."""
+    from xl_tools.rules import unreadable_report
+    from xl_tools.workbook.pool import read_many
+
+    entries = collect_workbooks(paths)
+    readable = [path for path, problem in entries if not problem]
+    results = read_many(readable, check=True, jobs=jobs)
     tasks: list[FormReport] = []
-    for path, problem in collect_workbooks(paths):
+    for path, problem in entries:
         if problem:
             tasks.append(unreadable_report(path, problem))
         else:
-            tasks.extend(validate_file(path))
+            tasks.extend(_reports(next(results)))
     return Report(tasks)
