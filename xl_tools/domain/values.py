@@ -206,6 +206,8 @@ def _as_text(value: object) -> str:
 
 
 def _strip_tags(text: str) -> str:
+    if "<" not in text:  # every tag starts with "<": most cells have none
+        return text
     while True:  # to a fixed point: "<<p>p>" leaves "< p>", "<p<p>>" leaves "<p >" which is a tag too
         stripped = _TAG_RE.sub(" ", text)
         if stripped == text:
@@ -246,8 +248,12 @@ def _number_of(match: re.Match) -> tuple[Decimal, bool] | None:
     return Decimal(value), match.group("cn")[-1] in "万亿"
 
 
-def _target_of(match: re.Match, sign: str | None, word_op: str | None) -> Target | None:
-    """The target a match denotes (money → 万元, 百分之 → %), or None when the number is malformed."""
+def _target_of(match: re.Match, sign: str | None, word_op: str | None, text: str | None = None) -> Target | None:
+    """The target a match denotes (money → 万元, 百分之 → %), or None when the number is malformed.
+
+    ``text`` is the target's source text (default: the match itself); callers that know a wider text pass
+    it here rather than building the Target twice (each build re-canonicalises the number).
+    """
     parsed = _number_of(match)
     if parsed is None:
         return None
@@ -270,7 +276,7 @@ def _target_of(match: re.Match, sign: str | None, word_op: str | None) -> Target
         _SYMBOL_OPS[symbol] if symbol
         else word_op or (_SUFFIX_OPS[suffix] if suffix else "=")
     )  # fmt: skip
-    return Target(op, number, unit, text=match.group(0).strip())
+    return Target(op, number, unit, text=match.group(0).strip() if text is None else text)
 
 
 def _is_year(target: Target) -> bool:
@@ -291,17 +297,16 @@ def _scan_targets(body: str) -> tuple[Target, ...]:
             continue
         if match.group("title") is not None:
             continue
-        target = _target_of(match, None, pending[0] if pending else None)
+        # After an operator word the target's text runs from that word to the number's end.
+        text = body[pending[1] : match.end()].strip() if pending is not None else None
+        target = _target_of(match, None, pending[0] if pending else None, text)
         if target is None or _is_year(target):
             continue
         if target.unit is None and not match.group("sym"):
             continue
         if match.group("cn") == "一" and pending is None and not match.group("sym"):
             continue
-        if pending is not None:
-            text = body[pending[1] : match.end()].strip()
-            target = Target(target.op, target.number, target.unit, text=text)
-            pending = None
+        pending = None
         found.append(target)
     return tuple(found)
 
@@ -322,12 +327,12 @@ def _match_deadline(core: str) -> tuple[int, int | None, int | None] | None:
     return year, month, day
 
 
-def _match_value(core: str) -> Target | None:
+def _match_value(core: str, text: str | None = None) -> Target | None:
     match = _VALUE_RE.fullmatch(core)
     if match is None:
         return None
     word = match.group("word")
-    return _target_of(match, match.group("sign"), _WORD_OPS[word] if word else None)
+    return _target_of(match, match.group("sign"), _WORD_OPS[word] if word else None, text)
 
 
 # ---------------------------------------------------------------- public API
@@ -369,12 +374,11 @@ def _parse(raw: str) -> ParsedValue:
     deadline = _match_deadline(core)
     if deadline is not None:
         return ParsedValue(raw=raw, kind=Kind.DEADLINE, op="≤", deadline=deadline, label=label)
-    target = _match_value(core)
+    target = _match_value(core, body)  # a whole-cell target's text is the cell's (label-free) text
     if target is not None:
         if target.op in ("=", "≤") and _is_year(target):
             year = (int(target.number), None, None)
             return ParsedValue(raw=raw, kind=Kind.DEADLINE, op="≤", deadline=year, label=label)
-        target = Target(target.op, target.number, target.unit, text=body)
         kind = Kind.RATE if target.unit == "%" else Kind.QUANTITATIVE
         return ParsedValue(
             raw=raw, kind=kind, op=target.op, number=target.number, unit=target.unit, targets=(target,), label=label
