@@ -9,27 +9,122 @@ from xl_tools.errors import NotAFormError
 from xl_tools.workbook import layout as L
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_EXPAT = _NS[1:]          # expat (namespace_separator "}") names elements "uri}local", without the "{"
+_DEFINED_NAMES = _NS_EXPAT + "definedNames"
+
+Names = tuple[dict[str, str], dict[int, dict[str, str]]]
 
 
-def defined_names(path: Path) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+def defined_names(path: Path) -> Names:
     """(workbook names, {sheet index: sheet-scoped names}) from ``xl/workbook.xml``: name → ref text."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("xl/workbook.xml")
+    return defined_names_from_xml(data)
+
+
+def defined_names_from_xml(data: bytes) -> Names:
+    """The defined names of a workbook part, as :func:`defined_names_tree` reads them, at expat's speed.
+
+    ElementTree builds an object per element of the part just to reach ``<definedNames>``; here expat calls
+    back only at element boundaries and the text of each name is gathered directly. Anything unusual
+    (broken XML, a DTD) goes through the defusedxml reading, so errors stay exactly what they were.
+    """
+    from xml.parsers import expat
+
+    collector = _NameCollector()
+    parser = expat.ParserCreate(None, "}")
+    parser.buffer_text = True
+    parser.StartElementHandler = collector.start
+    parser.EndElementHandler = collector.end
+    parser.CharacterDataHandler = collector.chars
+    parser.StartDoctypeDeclHandler = collector.refuse
+    parser.EntityDeclHandler = collector.refuse
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Unusual):
+        return defined_names_tree(data)
+    return collector.result()
+
+
+def defined_names_tree(data: bytes) -> Names:
+    """The reference reading through defusedxml's ElementTree (the slow path, and the one errors come from)."""
     from defusedxml import ElementTree
 
-    with zipfile.ZipFile(path) as zf:
-        root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    book: dict[str, str] = {}
-    local: dict[int, dict[str, str]] = {}
+    root = ElementTree.fromstring(data)
+    pairs = []
     names = root.find(f"{_NS}definedNames")
     for dn in names if names is not None else ():
-        name, text = dn.get("name"), (dn.text or "").strip()
+        pairs.append((dn.get("name"), dn.text, dn.get("localSheetId")))
+    return _split_scopes(pairs)
+
+
+def _split_scopes(pairs) -> Names:
+    """(name, text, localSheetId) triples → (workbook names, {sheet index: names}); blank ones dropped."""
+    book: dict[str, str] = {}
+    local: dict[int, dict[str, str]] = {}
+    for name, text, scope in pairs:
+        text = (text or "").strip()
         if not name or not text:
             continue
-        scope = dn.get("localSheetId")
         if scope is None:
             book[name] = text
         else:
             local.setdefault(int(scope), {})[name] = text
     return book, local
+
+
+class _Unusual(Exception):
+    """A DTD or entity declaration: leave it to defusedxml (which refuses it the way it always has)."""
+
+
+class _NameCollector:
+    """Expat callbacks that keep what ElementTree's ``root.find(definedNames)`` children would show.
+
+    Only the first ``definedNames`` element directly under the root counts (as ``find`` does); each child's
+    text is the character data before its first sub-element (ElementTree's ``.text``).
+    """
+
+    __slots__ = ("depth", "state", "pairs", "current", "text", "child_depth")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.state = 0          # 0: before definedNames, 1: inside it, 2: after it (ignore the rest)
+        self.pairs: list[list] = []
+        self.current: list | None = None     # [name, text parts, localSheetId] of the name being read
+        self.text: list[str] | None = None   # where character data goes (None: nowhere)
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        if self.state == 0:
+            if self.depth == 2 and tag == _DEFINED_NAMES:
+                self.state = 1
+        elif self.state == 1:
+            if self.depth == 3:
+                parts: list[str] = []
+                self.current = [attrs.get("name"), parts, attrs.get("localSheetId")]
+                self.pairs.append(self.current)
+                self.text = parts
+            else:
+                self.text = None        # a sub-element ends the child's .text
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        if self.state == 1:
+            if self.depth == 2:
+                self.text = None
+            elif self.depth == 1:
+                self.state = 2
+
+    def chars(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def refuse(self, *_args) -> None:
+        raise _Unusual
+
+    def result(self) -> Names:
+        return _split_scopes((name, "".join(parts) if parts else None, scope)
+                             for name, parts, scope in self.pairs)
 
 
 def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
@@ -47,14 +142,19 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
     grids: list[L.Grid] = []
     version = None
     try:
+        sheet_names = L.SheetNames(book_names)
         for index, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ):
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
-            rows = [r[:GRID_MAX_COLS] for r in sheet.to_python(skip_empty_area=False)[:GRID_MAX_ROWS]]
+            rows = sheet.to_python(skip_empty_area=False)
+            if len(rows) > GRID_MAX_ROWS:
+                rows = rows[:GRID_MAX_ROWS]
+            if rows and max(map(len, rows)) > GRID_MAX_COLS:    # else calamine's own lists are kept as they are
+                rows = [r[:GRID_MAX_COLS] for r in rows]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())]
-            names = L.names_for_sheet(meta.name, local_names.get(index, {}), book_names)
+            names = sheet_names.for_sheet(meta.name, local_names.get(index, {}))
             grid = L.Grid(rows=rows, names=names, merged=merged, title=meta.name,
                           hidden="Visible" not in str(meta.visible))
             if meta.name == L.LISTS_SHEET:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
@@ -159,6 +160,7 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@lru_cache(maxsize=4096)       # refs repeat across sheets and workbooks ("$B$2"); the result is an immutable tuple
 def parse_a1(ref: str) -> tuple[int, int]:
     """``"$B$12"`` → (12, 2)."""
     m = _A1.match(ref.strip())
@@ -167,6 +169,7 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col_index(m.group(1))
 
 
+@lru_cache(maxsize=4096)
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """``"B12:E51"`` → (min_row, min_col, max_row, max_col); a single cell is a 1x1 range."""
     parts = ref.replace("$", "").split(":")
@@ -175,6 +178,7 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
+@lru_cache(maxsize=4096)
 def split_sheet_ref(ref: str) -> tuple[str | None, str]:
     """``"'绩效目标表'!$B$2"`` → ("绩效目标表", "$B$2"); no sheet → (None, ref)."""
     ref = ref.strip().lstrip("=")
@@ -333,6 +337,30 @@ def names_for_sheet(title: str, sheet_names: dict[str, str], book_names: dict[st
         if (sheet is None or sheet == title) and _usable_ref(cells):
             out[name] = cells
     return out
+
+
+class SheetNames:
+    """:func:`names_for_sheet` for every sheet of one workbook, each workbook name's ref split only once.
+
+    A template workbook has ~30 workbook names (the dropdown lists) and 4 sheets: splitting and checking every
+    ref again for each sheet was most of the cost of reading the names.
+    """
+
+    def __init__(self, book_names: dict[str, str]) -> None:
+        self._book: dict[str | None, list[tuple[str, str]]] = {}
+        for name, ref in book_names.items():
+            sheet, cells = split_sheet_ref(ref)
+            if _usable_ref(cells):
+                self._book.setdefault(sheet, []).append((name, cells))
+
+    def for_sheet(self, title: str, sheet_names: dict[str, str]) -> dict[str, str]:
+        """Equal to ``names_for_sheet(title, sheet_names, book_names)``."""
+        out = dict(self._book.get(title, ()))
+        for name, ref in sheet_names.items():
+            sheet, cells = split_sheet_ref(ref)
+            if (sheet is None or sheet == title) and _usable_ref(cells):
+                out[name] = cells
+        return out
 
 
 def _usable_ref(cells: str) -> bool:
