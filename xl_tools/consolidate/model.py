@@ -180,8 +180,10 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
 
         claimed: dict[str, str] = {}        # city → the first workbook that holds it (input order)
         files = expand_paths(paths, exclude=exclude)
-        for path, result in zip(files, read_many(files, check=check, jobs=jobs)):
+        for path, result in zip(files, read_many(files, check=check, jobs=jobs, keep_in_workers="headers")):
             sources.append(str(path))
+            if result.slim and result.error is None and _counts_rows(result.forms, str(path), claimed):
+                result = _with_rows(result)     # a worker sent headers only; this workbook's rows are counted
             if result.error is not None and not isinstance(result.error, NotAFormError):
                 raise result.error
             if on_read is not None:
@@ -191,6 +193,27 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
                 continue
             forms.extend(_slim_if_claimed(form, str(path), claimed) for form in result.forms)
     return forms, unreadable, sources
+
+
+def _counts_rows(forms: Sequence[Form], workbook: str, claimed: dict[str, str]) -> bool:
+    """Whether any of ``forms`` (this workbook's) will be counted: its city is unknown or not yet claimed."""
+    for form in forms:
+        city = by_name(_with_city(form).city or "")
+        if city is None or claimed.get(city.name, workbook) == workbook:
+            return True
+    return False
+
+
+def _with_rows(result):
+    """The workbook read again in this process, whole (its 校验 reports are the worker's: the same Forms)."""
+    from dataclasses import replace as _replace
+
+    from xl_tools.workbook.pool import read_checked
+
+    again = read_checked(result.path, check=False)
+    if again.error is not None:         # changed on disk since the worker read it
+        return again
+    return _replace(result, forms=again.forms, slim=False)
 
 
 def _slim_if_claimed(form: Form, workbook: str, claimed: dict[str, str]) -> Form:

@@ -64,7 +64,7 @@ def validate_files(paths: Iterable[str | Path], *, jobs: int | None = 1) -> Repo
 
     entries = collect_workbooks(paths)
     readable = [path for path, problem in entries if not problem]
-    results = read_many(readable, check=True, jobs=jobs)
+    results = read_many(readable, check=True, jobs=jobs, keep_in_workers="nothing")   # reports are all it needs
     tasks: list[FormReport] = []
     for path, problem in entries:
         if problem:
