@@ -587,7 +587,8 @@ def workbook_bytes(wb) -> bytes:
     from openpyxl.writer.excel import ExcelWriter
 
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    # Stored, not deflated: every part is read back and compressed once below.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()       # unlike Workbook.save, keeps properties.modified as set
     cached = getattr(wb, CACHE_ATTR, {})
     out = io.BytesIO()
