@@ -36,4 +36,4 @@ def _squash(value: object) -> str:
 
 
 # Keyed by exact str only: an lru_cache would treat 1, 1.0 and True as one key, and they squash differently.
-_squash_text = lru_cache(maxsize=8192)(_squash)
+_squash_text = lru_cache(maxsize=4096)(_squash)

@@ -342,7 +342,7 @@ def _match_value(core: str, text: str | None = None) -> Target | None:
 # wording), so parsed values are remembered by text. ParsedValue and Target are frozen and hold only
 # immutable parts (str, Decimal, Kind, tuples), so handing the same object to every caller is safe.
 # The bound keeps memory flat on huge batches (a few MB at most).
-_CACHE_SIZE = 8192
+_CACHE_SIZE = 4096
 
 
 def parse_value(text: object) -> ParsedValue:

@@ -27,7 +27,7 @@ def kind_name(kind: Any) -> str:
     return str(getattr(kind, "value", kind) or "")
 
 
-@lru_cache(maxsize=8192)      # asked for every real row; the same 三级指标 texts recur across a batch
+@lru_cache(maxsize=4096)      # asked for every real row; the same 三级指标 texts recur across a batch
 def indicator_key(text: str) -> str:
     """A comparison key for 三级指标 text: no ``指标N:`` label, no spaces, no trailing dots/punctuation."""
     key = _LABEL.sub("", squash(text))
@@ -87,7 +87,7 @@ class Row:
 # Both below are asked for every indicator row of every form, and a batch repeats the same few hundred
 # texts (cities copy the template's wording): remembered by text. What they return is immutable (a frozen
 # ParsedValue, str, bool), so sharing it between rows and forms is safe.
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _value_facts(text: str) -> tuple[Any, str, bool]:
     """(parsed, kind, value_missing) of a non-empty 指标值 text."""
     from xl_tools.domain.values import parse_value
@@ -97,7 +97,7 @@ def _value_facts(text: str) -> tuple[Any, str, bool]:
     return parsed, kind, kind == "placeholder"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _is_placeholder_key(text: str) -> bool:
     from xl_tools.domain.values import is_placeholder_text
 

@@ -263,14 +263,15 @@ def deadline_before_year(ctx):
 def duplicate_indicator(ctx):
     first_seen: dict[str, object] = {}
     for row in ctx.real_rows:
-        key = indicator_key(row.level3.text)
+        level3 = row.level3
+        key = indicator_key(level3.text)
         if not key:
             continue
         if key in first_seen:
             first = first_seen[key]
-            yield hit(row.level3, row.name, first=f"单元格 {first} 的指标" if first else "前面的同名指标")
+            yield hit(level3, row.name, first=f"单元格 {first} 的指标" if first else "前面的同名指标")
         else:
-            first_seen[key] = row.level3.cell
+            first_seen[key] = level3.cell
 
 
 @rule("cost-exceeds-funding", severity="warning", section=SECTION, title="成本超过资金需求",

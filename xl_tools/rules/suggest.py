@@ -23,7 +23,7 @@ def vague_phrases() -> tuple[str, ...]:
     return tuple(squash(p) for p in json.loads(text)["phrases"])
 
 
-@lru_cache(maxsize=8192)        # asked for every qualitative 指标值; a batch repeats the same few texts
+@lru_cache(maxsize=4096)        # asked for every qualitative 指标值; a batch repeats the same few texts
 def is_vague(text: str) -> bool:
     """True when ``text`` holds one of the listed vague phrases."""
     key = squash(text)
