@@ -7,6 +7,7 @@ mistakes found by 校验; ``bench/run.py`` must measure every column, ratio and 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,17 +89,23 @@ def test_run_script_prints_every_measurement_ratio_and_the_button(tmp_path):
         assert column in text
     for label in ("下限 calamine 解析", "朴素 openpyxl 遍历"):
         assert text.count(label) >= 3, label                         # two sizes in the table, plus growth
-    for label in ("校验 validate", "汇总 consolidate", "校验+汇总（两条命令）", "校验+汇总（同一进程，如 demo）"):
+    jobs = max(1, min(os.cpu_count() or 1, 8))                      # the parallel row runs where there are cores
+    labels = ["校验 validate", "汇总 consolidate", "校验+汇总（两条命令）", "校验+汇总（一次读取，如 demo）"]
+    if jobs > 1:
+        labels.append(f"校验+汇总（一次读取，{jobs} 进程）")
+    for label in labels:
         assert text.count(label) >= 5, label                         # table, ratios (two sizes each), growth
     ratios = [line.split() for line in text.splitlines() if line.endswith("×") and line.split()[0] in ("2", "3")]
-    assert len(ratios) == 2 * 4 and all(r[-1].endswith("×") and r[-2].endswith("×") for r in ratios)
+    assert len(ratios) == 2 * len(labels)
+    assert all(len([c for c in r if c.endswith("×")]) == 4 for r in ratios)     # CPU and wall, both ratios
     assert "ours/floor" in text and "naive/ours" in text
     assert "增长（毫秒/文件" in text and "峰值内存（3 个文件" in text
     assert "import xlwings" in text and "校验 click" in text and "相差：墙钟" in text
 
     data = json.loads(out.read_text(encoding="utf-8"))
     kinds = {(r["files"], r["kind"]) for r in data["batch"]}
-    assert kinds == {(n, k) for n in (2, 3) for k in ("floor", "naive", "validate", "consolidate", "ours", "demo")}
+    expected = ("floor", "naive", "validate", "consolidate", "ours", "demo") + (("parallel",) if jobs > 1 else ())
+    assert kinds == {(n, k) for n in (2, 3) for k in expected}
     for row in data["batch"]:
         assert row["cpu"] > 0 and row["wall"] > 0 and row["peak_mb"] > 10, row
         if row["kind"] in ("floor", "naive"):
@@ -110,6 +117,9 @@ def test_run_script_prints_every_measurement_ratio_and_the_button(tmp_path):
     assert three["validate"]["files"] == 3 and three["validate"]["findings"] > 0
     assert three["consolidate"]["cities"] == 3 and three["consolidate"]["output_mb"] > 0
     assert three["demo"]["cities"] == 3 and three["demo"]["findings"] == three["validate"]["findings"]
+    if jobs > 1:                                                     # same answer with workers; their CPU counted
+        assert three["parallel"]["findings"] == three["demo"]["findings"] and three["parallel"]["jobs"] == jobs
+        assert three["parallel"]["worker_peak_mb"] > 10
     assert data["button"]["findings"] > 0                            # the click really validated the workbook
     assert data["button"]["bare"]["peak_mb"] > 0 and data["button"]["click"]["peak_mb"] > 0
 

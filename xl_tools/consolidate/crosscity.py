@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from xl_tools.consolidate.totals import LOWER, OP_CONFLICT, UPPER, CityForm, IndicatorTotal, format_number
@@ -20,6 +21,7 @@ from xl_tools.rules.findings import Finding
 CROSS_CITY_CODES = ("duplicate-city", "mixed-years", "unit-conflict", "operator-conflict", "not-a-form")
 
 
+@lru_cache(maxsize=None)
 def _severity(code: str) -> str:
     """The severity the rules registry gives ``code`` (one place decides it)."""
     return get_rule(code).severity
@@ -27,10 +29,15 @@ def _severity(code: str) -> str:
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 
 
+@lru_cache(maxsize=4096)
+def _file_name(source: str) -> str:
+    return Path(source).name          # pathlib is slow to build: 2,100 workbooks name each file several times
+
+
 def _where(form) -> str:
     parts = []
     if form.source:
-        parts.append(Path(form.source).name)
+        parts.append(_file_name(form.source))
     if form.sheet:
         parts.append(f"工作表“{form.sheet}”")
     return " ".join(parts) or "（未保存的表）"
@@ -61,7 +68,7 @@ def duplicate_city_findings(counted: Sequence[CityForm], uncounted: Sequence[Cit
 
 
 def _file(form) -> str:
-    return Path(form.source).name if form.source else _where(form)
+    return _file_name(form.source) if form.source else _where(form)
 
 
 def declared_year(form) -> str | None:

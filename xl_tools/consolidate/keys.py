@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from xl_tools.domain.text import clean
 
@@ -33,6 +34,17 @@ def _is_key_char(ch: str) -> bool:
 
 def canonical_key(text: object) -> str:
     """The comparison key of a 三级指标: label stripped, NFKC-folded, letters and digits only, lower case."""
+    if isinstance(text, str):
+        return _canonical_key(text)     # the same names recur in every city and every project: remember them
+    return _canonical_key_uncached(text)
+
+
+@lru_cache(maxsize=8192)
+def _canonical_key(text: str) -> str:
+    return _canonical_key_uncached(text)
+
+
+def _canonical_key_uncached(text: object) -> str:
     folded = unicodedata.normalize("NFKC", strip_label(text)).lower()
     return "".join(ch for ch in folded if _is_key_char(ch))
 

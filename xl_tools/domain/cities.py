@@ -35,7 +35,12 @@ def city_names() -> tuple[str, ...]:
 def by_name(name: object) -> City | None:
     """The city whose name is exactly ``name`` (with or without 市), else None."""
     key = squash(name).removesuffix("市")
-    return next((c for c in cities() if c.name == key), None)
+    return _by_exact_name().get(key)
+
+
+@lru_cache(maxsize=1)
+def _by_exact_name() -> dict[str, City]:
+    return {c.name: c for c in cities()}
 
 
 def by_code(code: object) -> City | None:
