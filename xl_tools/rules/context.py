@@ -55,13 +55,14 @@ class Row:
     level2: str | None          # effective taxonomy 二级 (None when unknown)
     status: str                 # real | placeholder | slot
     shifted: bool = False       # see LevelProblem.shifted: its invalid-level2 finding says how to move it
-    # Nearly every check asks these of every row, so they are worked out once when the row is made
-    # (plain attributes are much cheaper to read than cached properties).
-    parsed: Any = field(init=False, repr=False, compare=False)      # the 指标值 parsed (None when empty)
-    kind: str = field(init=False, repr=False, compare=False)        # its kind's value ("" when empty)
-    value_missing: bool = field(init=False, repr=False, compare=False)  # empty or only a placeholder (....)
 
     def __post_init__(self) -> None:
+        # Nearly every check asks these of every row, so they are worked out once when the row is made (plain
+        # attributes are much cheaper to read than cached properties). Not dataclass fields, so equality and
+        # repr are unchanged and importing the rules builds no extra generated code:
+        #   parsed         the 指标值 parsed (None when empty)
+        #   kind           its kind's value ("quantitative", …; "" when empty)
+        #   value_missing  the value is empty or only a placeholder (....)
         text = self.indicator.value.text
         if not text:
             self.parsed, self.kind, self.value_missing = None, "", True
