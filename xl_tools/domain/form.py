@@ -39,6 +39,9 @@ INDICATOR_COLUMNS: tuple[tuple[str, str], ...] = (
     ("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标"), ("value", "指标值"),
 )
 
+_set = object.__setattr__      # how a frozen dataclass sets its fields in __init__
+_DEFAULT: Any = object()       # "argument not given" (None is a value a caller may pass)
+
 FUND_TYPES: tuple[str, ...] = ("省级财政专项资金", "中央财政资金", "市县配套资金")
 PROJECT_LEVELS: tuple[str, ...] = ("一级项目", "二级项目")
 
@@ -56,6 +59,12 @@ class Located:
 
     text: str = ""
     cell: str | None = None
+
+    def __init__(self, text: str = "", cell: str | None = None) -> None:
+        # The generated frozen __init__ looks object.__setattr__ up on every call; a reader makes ~500 of these
+        # per workbook, so bind it once (same signature, same behaviour).
+        _set(self, "text", text)
+        _set(self, "cell", cell)
 
     @property
     def empty(self) -> bool:
@@ -75,6 +84,9 @@ class Located:
         return cls(clean(value), cell)
 
 
+_EMPTY = Located()
+
+
 @dataclass(frozen=True, slots=True)
 class Indicator:
     """One row of the indicator table."""
@@ -84,12 +96,23 @@ class Indicator:
     level3: Located = field(default_factory=Located)
     value: Located = field(default_factory=Located)
 
+    def __init__(self, level1: Located = _DEFAULT, level2: Located = _DEFAULT, level3: Located = _DEFAULT,
+                 value: Located = _DEFAULT) -> None:
+        # As the generated __init__ (a fresh Located for each field not given), with object.__setattr__ bound once.
+        _set(self, "level1", Located() if level1 is _DEFAULT else level1)
+        _set(self, "level2", Located() if level2 is _DEFAULT else level2)
+        _set(self, "level3", Located() if level3 is _DEFAULT else level3)
+        _set(self, "value", Located() if value is _DEFAULT else value)
+
     @property
     def empty(self) -> bool:
-        return all(getattr(self, k).empty for k, _ in INDICATOR_COLUMNS)
+        return not (self.level1.text or self.level2.text or self.level3.text or self.value.text)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k).to_dict() for k, _ in INDICATOR_COLUMNS}
+        # Spelled out (it runs for every row of every Form checked): the same keys, in INDICATOR_COLUMNS order.
+        a, b, c, d = self.level1, self.level2, self.level3, self.value
+        return {"level1": {"text": a.text, "cell": a.cell}, "level2": {"text": b.text, "cell": b.cell},
+                "level3": {"text": c.text, "cell": c.cell}, "value": {"text": d.text, "cell": d.cell}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Indicator":
@@ -148,6 +171,7 @@ class Form:
 
     def to_dict(self) -> dict[str, Any]:
         city = self.city_record
+        header = self.header
         return {
             "source": self.source,
             "sheet": self.sheet,
@@ -155,7 +179,7 @@ class Form:
             "city_code": city.code if city else None,
             "template_version": self.template_version,
             "title": self.title.to_dict(),
-            "header": {k: self.get(k).to_dict() for k in HEADER_KEYS},
+            "header": {k: header.get(k, _EMPTY).to_dict() for k in HEADER_KEYS},
             "indicators": [r.to_dict() for r in self.indicators],
             "notes": list(self.notes),
         }

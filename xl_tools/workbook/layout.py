@@ -238,6 +238,12 @@ def unescape_ooxml(text: str) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell value as text, equal for openpyxl, calamine and xlwings (dates without a midnight time)."""
+    if value.__class__ is str:          # most cells: clean() for a plain str, without its type tests
+        if "<" in value:
+            return clean(value)
+        return value.replace("\r\n", "\n").strip()
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         if value.time() == time(0, 0):
             return value.date().isoformat()
@@ -289,11 +295,21 @@ class Grid:
         return line[c] if c < len(line) else None
 
     def text(self, row: int, col: int) -> str:
-        return cell_text(self.value(row, col))
+        # value() inlined: this runs for every cell of every form read.
+        r, c = row - self.origin[0], col - self.origin[1]
+        if r < 0 or c < 0 or r >= len(self.rows):
+            return ""
+        line = self.rows[r]
+        return cell_text(line[c]) if c < len(line) else ""
 
     def merge_top(self, row: int, col: int) -> tuple[int, int] | None:
         """The top-left cell of the merged range holding (row, col), when it is not that cell itself."""
         return self._merge_top.get((row, col))
+
+    @property
+    def merge_tops(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Every cell covered by a merged range (not its top-left) → that top-left cell. Read-only by contract."""
+        return self._merge_top
 
     def merge_end_col(self, row: int, col: int) -> int:
         """The last column of the merged range starting at (row, col), else ``col``."""
