@@ -7,7 +7,7 @@ from datetime import date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_tools.domain.form import INDICATOR_COLUMNS, Indicator
+from xl_tools.domain.form import INDICATOR_COLUMNS, Form, Indicator, Located
 from xl_tools.domain.text import clean
 from xl_tools.workbook import layout as L
 from xl_tools.workbook.reader import _indicators, _located
@@ -63,3 +63,42 @@ def test_vertical_merge_in_a_data_row_fills_down():
     got = _indicators(grid, (1, 2), columns)
     assert got == cell_by_cell(grid, (1, 2), columns)
     assert got[1].level1.text == "产出指标" and got[1].level1.cell == "B1" and got[1].level2.cell == "C2"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(max_size=4), st.none()), st.one_of(st.none(), st.just("B12")))))
+def test_located_many_equals_one_by_one(pairs):
+    texts, cells = [t for t, _ in pairs], [c for _, c in pairs]
+    many = Located.many(texts, cells)
+    assert many == [Located(t, c) for t, c in pairs]
+    assert all(type(x) is Located for x in many)
+    rows = Indicator.many(many, many, many[::-1], many)
+    assert rows == [Indicator(a, b, c, d) for a, b, c, d in zip(many, many, many[::-1], many)]
+    for loc in many:                                   # still frozen
+        try:
+            loc.text = "x"
+        except AttributeError:
+            continue
+        raise AssertionError("Located became mutable")
+
+
+def test_many_with_uneven_lists_or_a_subclass_builds_one_by_one():
+    class Tagged(Located):
+        __slots__ = ()
+
+    assert Located.many(["a", "b"], ["A1"]) == [Located("a", "A1")]
+    assert Tagged.many(["a"], ["A1"]) == [Tagged("a", "A1")] and type(Tagged.many(["a"], ["A1"])[0]) is Tagged
+
+
+def test_form_from_grid_equals_form_with_city_detected(tmp_path):
+    from xl_tools.workbook.reader import form_from_grid
+    from xl_tools.workbook.template import build_template
+
+    wb = build_template()
+    ws = wb[L.FORM_SHEET_TITLE]
+    ws[L.HEADER_CELL_BY_KEY["local_department"].value_cell] = "深圳市市场监督管理局"
+    grid = L.grid_from_openpyxl(ws)
+    form = form_from_grid(grid, hints=("广州.xlsx",))
+    assert form == Form(header=form.header, indicators=form.indicators, title=form.title, sheet=form.sheet,
+                        notes=form.notes).with_city_detected(grid.title, "广州.xlsx")
+    assert form.city == "深圳"

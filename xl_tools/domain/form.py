@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections import deque
+from dataclasses import dataclass, field, fields, replace
+from itertools import repeat
 from typing import Any
 
 from xl_tools.domain.cities import City, by_name, find_city
@@ -42,6 +44,27 @@ INDICATOR_COLUMNS: tuple[tuple[str, str], ...] = (
 _set = object.__setattr__      # how a frozen dataclass sets its fields in __init__
 _DEFAULT: Any = object()       # "argument not given" (None is a value a caller may pass)
 
+
+def _build_many(cls: type, columns: tuple[list[Any], ...]) -> list[Any]:
+    """``[cls(*values) for values in zip(*columns)]`` for Located / Indicator, whose __init__ only stores its
+    arguments: the objects are made by ``object.__new__`` and filled by the fields' slot setters, each mapped
+    over a whole column (C calls only; a reader makes ~600 of these objects per workbook)."""
+    count = len(columns[0])
+    setters = _SETTERS.get(cls)         # None for a subclass: it may have an __init__ of its own
+    if setters is None or any(len(column) != count for column in columns):
+        return [cls(*values) for values in zip(*columns)]
+    objects = list(map(object.__new__, repeat(cls, count)))
+    for setter, column in zip(setters, columns):
+        deque(map(setter, objects, column), maxlen=0)
+    return objects
+
+
+def _slot_setters(cls: type) -> tuple:
+    """The slot setters of a frozen slots dataclass, in field order (what its __init__ sets, nothing else)."""
+    names = tuple(f.name for f in fields(cls))
+    assert cls.__slots__ == names, f"{cls.__name__}: slots {cls.__slots__} != fields {names}"
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
 FUND_TYPES: tuple[str, ...] = ("省级财政专项资金", "中央财政资金", "市县配套资金")
 PROJECT_LEVELS: tuple[str, ...] = ("一级项目", "二级项目")
 
@@ -65,6 +88,11 @@ class Located:
         # per workbook, so bind it once (same signature, same behaviour).
         _set(self, "text", text)
         _set(self, "cell", cell)
+
+    @classmethod
+    def many(cls, texts: list[str], cells: list[str | None]) -> list["Located"]:
+        """``[Located(t, c) for t, c in zip(texts, cells)]`` for equally long lists, made faster."""
+        return _build_many(cls, (texts, cells))
 
     @property
     def empty(self) -> bool:
@@ -104,6 +132,12 @@ class Indicator:
         _set(self, "level3", Located() if level3 is _DEFAULT else level3)
         _set(self, "value", Located() if value is _DEFAULT else value)
 
+    @classmethod
+    def many(cls, level1: list[Located], level2: list[Located], level3: list[Located],
+             value: list[Located]) -> list["Indicator"]:
+        """``[Indicator(a, b, c, d) for a, b, c, d in zip(...)]`` for equally long lists, made faster."""
+        return _build_many(cls, (level1, level2, level3, value))
+
     @property
     def empty(self) -> bool:
         return not (self.level1.text or self.level2.text or self.level3.text or self.value.text)
@@ -121,6 +155,15 @@ class Indicator:
     @classmethod
     def of(cls, level1: object = "", level2: object = "", level3: object = "", value: object = "") -> "Indicator":
         return cls(Located.of(level1), Located.of(level2), Located.of(level3), Located.of(value))
+
+
+def detect_city(*texts: object) -> str | None:
+    """The name of the city the first of ``texts`` that names one names (:func:`find_city`), else None."""
+    for text in texts:
+        city = find_city(text)
+        if city:
+            return city.name
+    return None
 
 
 @dataclass(frozen=True)
@@ -163,11 +206,8 @@ class Form:
 
     def with_city_detected(self, *hints: object) -> "Form":
         """A copy whose ``city`` is told from 地方主管部门, then the title, then ``hints`` (file name…)."""
-        for text in (self.get("local_department").text, self.title.text, *hints):
-            city = find_city(text)
-            if city:
-                return replace(self, city=city.name)
-        return self
+        city = detect_city(self.get("local_department").text, self.title.text, *hints)
+        return replace(self, city=city) if city else self
 
     def to_dict(self) -> dict[str, Any]:
         city = self.city_record
@@ -201,3 +241,6 @@ class Form:
     def blank(cls, **values: object) -> "Form":
         """A Form from plain values by header key (tests, importer): ``Form.blank(project_name="…")``."""
         return cls(header={k: Located.of(values.get(k)) for k in HEADER_KEYS})
+
+
+_SETTERS: dict[type, tuple] = {Located: _slot_setters(Located), Indicator: _slot_setters(Indicator)}

@@ -116,6 +116,9 @@ def header_name(key: str) -> str:
     return f"{NAME_PREFIX}{key}"
 
 
+_HEADER_NAMES: dict[str, str] = {key: header_name(key) for key in HEADER_KEYS}
+
+
 # Workbook-scoped names on the hidden lists sheet.
 VERSION_NAME = "XL_template_version"
 FUND_TYPES_NAME = "XL_fund_types"
@@ -539,17 +542,24 @@ def _find_title(grid: Grid, stop_row: int) -> tuple[int, int] | None:
     return None
 
 
+_NOTES_KEY = squash(NOTES_LABEL)
+
+
 def _find_notes(grid: Grid) -> tuple[int, int] | None:
-    key = squash(NOTES_LABEL)
-    for row in range(grid.origin[0], min(grid.max_row, grid.origin[0] + 5) + 1):
-        for col in range(grid.origin[1], grid.max_col + 1):
-            if squash(grid.value(row, col)) == key:
-                return row, col
+    # The first six rows, row by row, straight from the row lists (cells past a row's end are blank).
+    r0, c0 = grid.origin
+    for i, line in enumerate(grid.rows[:6]):
+        for j, value in enumerate(line):
+            if value is not None and squash(value) == _NOTES_KEY:
+                return r0 + i, c0 + j
     return None
 
 
 def _is_repeated_header(grid: Grid, row: int, columns: dict[str, int]) -> bool:
-    return all(_table_key(grid.value(row, c)) == k for k, c in columns.items())
+    for key, col in columns.items():        # a data row fails on its first column: stop there
+        if _table_key(grid.value(row, col)) != key:
+            return False
+    return True
 
 
 def _row_text(grid: Grid, row: int, columns: dict[str, int]) -> bool:
@@ -597,7 +607,7 @@ def locate(sheet: Any) -> SheetLayout:
     # Header fields.
     header: dict[str, str | None] = {k: None for k in HEADER_KEYS}
     for key in HEADER_KEYS:
-        ref = names.get(header_name(key))
+        ref = names.get(_HEADER_NAMES[key])
         if ref:
             r, c, _, _ = parse_range(ref)
             header[key] = a1(r, c)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
-from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located
+from xl_tools.domain.form import HEADER_KEYS, INDICATOR_COLUMNS, Form, Indicator, Located, detect_city
 from xl_tools.errors import FormSchemaError, InputError, NotAFormError
 from xl_tools.workbook import layout as L
 
@@ -48,13 +50,27 @@ def _indicators(grid: L.Grid, rows: tuple[int, ...], columns: dict[str, int]) ->
         plain = min(map(len, picked)) > widest
     if not plain:
         return tuple(Indicator(*(_located(grid, row, col, fill_down=True) for col, _ in cols)) for row in rows)
-    cell_text = L.cell_text
-    numbers = [str(row) for row in rows]
     by_column = []
     for col, j in cols:
-        letter = L.col_letter(col)
-        by_column.append([Located(cell_text(line[j]), letter + number) for line, number in zip(picked, numbers)])
-    return tuple(map(Indicator, *by_column))
+        texts = _column_texts(list(map(itemgetter(j), picked)))
+        by_column.append(Located.many(texts, _addresses(col, rows)))
+    return tuple(Indicator.many(*by_column))
+
+
+@lru_cache(maxsize=64)
+def _addresses(col: int, rows: tuple[int, ...]) -> tuple[str, ...]:
+    """The A1 addresses of ``rows`` in column ``col`` (forms from the template share them: B12…B51)."""
+    return tuple(map(L.col_letter(col).__add__, map(str, rows)))
+
+
+def _column_texts(values: list) -> list[str]:
+    """``[L.cell_text(v) for v in values]``; a column of plain strings without ``<`` or CR (the usual case)
+    only needs trimming, done by C calls over the whole column."""
+    if set(map(type, values)) == {str}:
+        joined = "".join(values)
+        if "<" not in joined and "\r" not in joined:
+            return list(map(str.strip, values))
+    return list(map(L.cell_text, values))
 
 
 def form_from_grid(grid: L.Grid, *, source: str | None = None, template_version: str | None = None,
@@ -74,9 +90,10 @@ def form_from_grid(grid: L.Grid, *, source: str | None = None, template_version:
             text = grid.text(row, nc)
             if text:
                 notes.append(text)
-    form = Form(header=header, indicators=indicators, title=title, source=source, sheet=grid.title,
+    # As Form(...).with_city_detected(grid.title, *hints), without making the Form twice.
+    city = detect_city(header["local_department"].text, title.text, *(h for h in (grid.title, *hints) if h))
+    return Form(header=header, indicators=indicators, city=city, title=title, source=source, sheet=grid.title,
                 template_version=template_version, notes=tuple(notes))
-    return form.with_city_detected(*(h for h in (grid.title, *hints) if h))
 
 
 def forms_from_grids(grids: Iterable[L.Grid], *, source: str | None = None,
