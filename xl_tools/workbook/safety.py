@@ -31,11 +31,14 @@ No network, no macros: .xlsm files are read as data (the VBA project is never lo
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import stat
 import struct
+import threading
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -57,6 +60,8 @@ GRID_MAX_COLS = 256                             # the form area a reader looks a
 DENSE_MAX_AREA = 2_000_000                      # rows x columns a dense engine (calamine) may allocate per sheet
 EXCEL_CELL_MAX_CHARS = 32767                    # Excel's limit for the text of one cell
 _CHUNK = 1 << 16
+FAST_FILE_MAX = 4 * 1024 * 1024                 # workbooks up to this size are checked in memory (fast path)
+FAST_PART_MAX = 8 * 1024 * 1024                 # XML parts up to this size are inflated in one step (fast path)
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")   # what openpyxl and calamine open as OOXML workbooks
 
 FIX_SAVE_AS = "请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后重试"
@@ -139,7 +144,9 @@ def inspect_input_file(path: str | os.PathLike) -> InputScan:
         raise NotAFormError("文件是空的（0 字节），可能在保存或复制时中断：" + FIX_RESEND, path=name)
     try:
         with open(p, "rb") as fh:
-            head = fh.read(_CHUNK)
+            # a workbook of usual size is read whole: the fast path (:func:`_fast_zip_scan`) works in memory
+            data = fh.read(FAST_FILE_MAX + 1 if st.st_size <= FAST_FILE_MAX else _CHUNK)
+            head = data[:_CHUNK]
     except PermissionError as exc:
         raise NotAFormError("无法读取：文件正被其他程序占用，或没有读取权限：请在 Excel/WPS 中关闭该文件后重试",
                             path=name) from exc
@@ -152,7 +159,12 @@ def inspect_input_file(path: str | os.PathLike) -> InputScan:
             raise NotAFormError("这是压缩包或安装程序，不是 Excel 工作簿：请解压后给出其中的 .xlsx 文件", path=name)
         raise NotAFormError(_describe_not_zip(head), path=name)
     scan = InputScan(path=name, size=st.st_size)
-    _check_zip(p, name, scan)
+    if len(data) <= FAST_FILE_MAX and len(data) == st.st_size:
+        fast = _fast_zip_scan(p, data)
+        if fast is not None:
+            scan.macros, scan.sheets, scan.uncompressed = fast
+            return scan
+    _check_zip(p, name, scan)            # anything unusual: the step-by-step check, which names the problem
     return scan
 
 
@@ -454,11 +466,8 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
             raise NotAFormError(f"文件内容是 Excel 工作簿，但扩展名是“{p.suffix or '（无）'}”，无法按工作簿打开："
                                 "请把文件改名为以 .xlsx 结尾（如 广州.xlsx）后重试", path=name)
         content_types = _content_types(zf, members, name, scan)
-        scan.macros = (content_types.get("/" + workbook_part) == _MACRO_CT
-                       or any(m.lower().endswith("vbaproject.bin") for m in members))
-        sheet_parts = {m for m in members
-                       if content_types.get("/" + m, "").endswith(".worksheet+xml")
-                       or re.fullmatch(r"xl/worksheets/[^/]+\.xml", m)}
+        scan.macros = _has_macros(members, content_types, workbook_part)
+        sheet_parts = _sheet_parts(members, content_types)
         cells = merged = 0
         for info in infos:
             if info.is_dir() or not _is_xml_part(info.filename):
@@ -475,6 +484,17 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
                 if merged > MAX_MERGED_CELLS:
                     raise NotAFormError("工作表中的合并单元格异常多，不像绩效目标表：请取消多余的合并，"
                                         "另存为 .xlsx 后重试", path=name)
+
+
+def _has_macros(members: set[str], content_types: dict[str, str], workbook_part: str) -> bool:
+    return (content_types.get("/" + workbook_part) == _MACRO_CT
+            or any(m.lower().endswith("vbaproject.bin") for m in members))
+
+
+def _sheet_parts(members: set[str], content_types: dict[str, str]) -> set[str]:
+    return {m for m in members
+            if content_types.get("/" + m, "").endswith(".worksheet+xml")
+            or re.fullmatch(r"xl/worksheets/[^/]+\.xml", m)}
 
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -497,19 +517,27 @@ def _workbook_part(zf: zipfile.ZipFile, members: set[str]) -> str | None:
         try:
             info = zf.getinfo("_rels/.rels")
             if info.file_size <= 1024 * 1024:
-                text = zf.read(info).decode("utf-8", "ignore")
-                if "<!DOCTYPE" not in text.upper():
-                    for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", text):
-                        tag = m.group(0)
-                        if re.search(r'Type="[^"]*/officeDocument"', tag):
-                            target = re.search(r'Target="([^"]*)"', tag)
-                            if target:
-                                part = str(PurePosixPath(target.group(1).lstrip("/")))
-                                if part in members and part.endswith(".xml"):
-                                    return part
+                part = _office_document(zf.read(info), members)
+                if part is not None:
+                    return part
         except Exception:  # a broken _rels/.rels is caught when the XML parts are scanned
             pass
     return "xl/workbook.xml" if "xl/workbook.xml" in members else None
+
+
+def _office_document(rels: bytes, members: set[str]) -> str | None:
+    """The officeDocument target named in the package relationships ``rels`` when it is a member, else None."""
+    text = rels.decode("utf-8", "ignore")
+    if "<!DOCTYPE" not in text.upper():
+        for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", text):
+            tag = m.group(0)
+            if re.search(r'Type="[^"]*/officeDocument"', tag):
+                target = re.search(r'Target="([^"]*)"', tag)
+                if target:
+                    part = str(PurePosixPath(target.group(1).lstrip("/")))
+                    if part in members and part.endswith(".xml"):
+                        return part
+    return None
 
 
 def _content_types(zf: zipfile.ZipFile, members: set[str], name: str, scan: InputScan) -> dict[str, str]:
@@ -518,7 +546,11 @@ def _content_types(zf: zipfile.ZipFile, members: set[str], name: str, scan: Inpu
     if ct not in members:
         raise _corrupt(name, "缺少 [Content_Types].xml")
     info = zf.getinfo(ct)
-    data = _scan_xml(zf, info, name, scan, None, strict=True, keep=True)
+    return _overrides(_scan_xml(zf, info, name, scan, None, strict=True, keep=True))
+
+
+def _overrides(data: bytes) -> dict[str, str]:
+    """Part name → content type of the ``Override`` elements of a ``[Content_Types].xml``."""
     out: dict[str, str] = {}
     text = data.decode("utf-8", "ignore")
     for m in re.finditer(r"<(?:\w+:)?Override\b[^>]*>", text):
@@ -537,6 +569,361 @@ def _is_essential(filename: str, workbook_part: str, sheet_parts: set[str]) -> b
     """Parts a reader cannot do without: broken XML there is a broken workbook (elsewhere it is tolerated)."""
     return (filename in sheet_parts or filename == workbook_part or filename.endswith(".rels")
             or filename in ("[Content_Types].xml", "xl/sharedStrings.xml", "xl/styles.xml"))
+
+
+# --- fast path: the whole check in memory, for workbooks written the usual way ----------------------------------
+#
+# A workbook of usual size is read whole; each XML part is inflated in one step and checked with as few passes
+# over its bytes as will do. The fast path only ever ACCEPTS: on anything it does not fully vouch for (a limit
+# reached, a corrupt or forged entry, a DOCTYPE, broken XML, an unusual encoding or way of writing) it gives up
+# (_Decline) and the step-by-step check (_check_zip) runs from the start. Every refusal, and its wording, is
+# therefore the step-by-step check's; what the fast path must guarantee is that it accepts nothing the
+# step-by-step check refuses and measures exactly what it measures (tests/test_safety_fast_path.py).
+#
+# - every XML part is inflated from the file in memory, its inflated size and CRC checked (zip bombs, corrupt or
+#   forged entries); the total counts [Content_Types].xml twice, as the step-by-step check does;
+# - a part no reader needs intact (broken XML is tolerated there) is parsed only to refuse a DOCTYPE: when its
+#   encoding is ASCII-compatible and the bytes "<!" do not occur, it has none, and expat is not needed;
+# - essential parts (workbook, relationships, content types, shared strings, styles) go through expat as before;
+# - worksheets: the <sheetData> element, nearly all of a sheet, is checked by one regex (_SHEET_DATA) describing
+#   cells as Excel, WPS, LibreOffice and openpyxl write them; every tag, attribute, character, character and
+#   entity reference is checked, and its bytes must be UTF-8 without U+FFFE/U+FFFF, so what it accepts is
+#   well-formed. The rest of the sheet, with <sheetData/> in place of the element, goes through expat. The whole
+#   is then well-formed: the cut is an element, and the rest has no comment, CDATA section or processing
+#   instruction that could hide it (none is accepted there). The cells are measured from the element (count of
+#   "<c ", the valued cells' references), merged ranges from the rest, exactly as _SheetCounter measures;
+# - expat's verdict on a part, and what the rest of a sheet holds, are functions of the bytes alone and are
+#   remembered (_remembered): workbooks made from one template repeat styles, themes and most of each sheet.
+# The regexes use possessive quantifiers (Python 3.11); on Python 3.10 worksheets are checked with expat instead.
+
+class _Decline(Exception):
+    """The fast path does not vouch for this file: the step-by-step check decides."""
+
+
+def _fast_zip_scan(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int] | None:
+    """(macros, sheets, uncompressed) of the workbook whose bytes are ``data``, or None when the step-by-step
+    check must decide."""
+    try:
+        return _fast_zip_scan_checked(p, data)
+    except Exception:  # _Decline, or anything a mangled file makes zipfile, zlib or expat raise
+        return None
+
+
+def _fast_zip_scan_checked(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+    members = {i.filename for i in infos}
+    if len(infos) > MAX_ENTRIES or len(members) != len(infos) or p.suffix.lower() not in READABLE_SUFFIXES:
+        raise _Decline
+    _check_declared_sizes(infos, "")
+    parts = {i.filename: _inflate_in_memory(data, i) for i in infos if not i.is_dir() and _is_xml_part(i.filename)}
+    content_types = parts.get("[Content_Types].xml")
+    if content_types is None:
+        raise _Decline
+    uncompressed = sum(map(len, parts.values())) + len(content_types)   # counted twice, as _check_zip does
+    if uncompressed > MAX_TOTAL_UNCOMPRESSED:
+        raise _Decline
+    rels = parts.get("_rels/.rels")
+    workbook_part = _office_document(rels, members) if rels is not None and len(rels) <= 1024 * 1024 else None
+    if workbook_part is None:
+        workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in members else None
+    if workbook_part is None or not _remembered("strict", content_types, _well_formed):
+        raise _Decline
+    types = _overrides(content_types)
+    sheet_parts = _sheet_parts(members, types)
+    sheets: list[SheetExtent] = []
+    cells = merged = 0
+    for filename, part in parts.items():                  # in the order of the zip directory
+        if filename in sheet_parts:
+            extent = _fast_sheet(filename, part)
+            sheets.append(extent)
+            cells += extent.elements
+            merged += extent.merged_cells
+            if cells > MAX_CELLS or merged > MAX_MERGED_CELLS:
+                raise _Decline
+        elif filename == workbook_part:
+            if not _remembered("workbook", part, _well_formed_workbook):
+                raise _Decline
+        elif _is_essential(filename, workbook_part, sheet_parts):
+            if not _remembered("strict", part, _well_formed):
+                raise _Decline
+        elif not _no_doctype(part):
+            raise _Decline
+    return _has_macros(members, types, workbook_part), sheets, uncompressed
+
+
+def _inflate_in_memory(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The inflated bytes of one entry of the zip file ``data``: exactly its declared size, CRC checked."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _Decline
+    if info.file_size > FAST_PART_MAX:
+        raise _Decline
+    offset = info.header_offset
+    header = data[offset: offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _Decline
+    name_len, extra_len = struct.unpack_from("<HH", header, 26)
+    start = offset + 30 + name_len + extra_len
+    raw = data[start: start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise _Decline
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    else:
+        inflater = zlib.decompressobj(-15)
+        out = inflater.decompress(raw, info.file_size + 1)     # never more than one byte past the declared size
+        if not inflater.eof:
+            raise _Decline
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise _Decline
+    return out
+
+
+# the XML declarations the fast path reads itself; any other goes to expat
+_DECL_SPACE = rb"[ \t\r\n]"
+_XML_DECL = re.compile(
+    rb"(?:\xef\xbb\xbf)?<\?xml" + _DECL_SPACE + rb"+version" + _DECL_SPACE + rb"*=" + _DECL_SPACE
+    + rb"""*(?:"1\.0"|'1\.0')(?:""" + _DECL_SPACE + rb"+encoding" + _DECL_SPACE + rb"*=" + _DECL_SPACE
+    + rb"""*(?:"([A-Za-z0-9._-]+)"|'([A-Za-z0-9._-]+)'))?(?:""" + _DECL_SPACE + rb"+standalone" + _DECL_SPACE
+    + rb"*=" + _DECL_SPACE + rb"""*(?:"(?:yes|no)"|'(?:yes|no)'))?""" + _DECL_SPACE + rb"*\?>")
+_ASCII_ENCODINGS = (b"utf-8", b"us-ascii", b"iso-8859-1")
+
+
+def _declared_encoding(data: bytes) -> bytes | None:
+    """The encoding expat reads ``data`` in, lower-cased (b"utf-8" when nothing is declared), or None when the
+    start of ``data`` is unusual (UTF-16/32, a declaration this function does not read)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return None
+    if not data.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")):
+        return b"utf-8"
+    m = _XML_DECL.match(data)
+    if m is None:
+        return None
+    return (m.group(1) or m.group(2) or b"utf-8").lower()
+
+
+def _no_doctype(data: bytes) -> bool:
+    """A part where broken XML is tolerated: False when expat would refuse it (a DOCTYPE or ENTITY declaration)."""
+    if b"<!" not in data and _declared_encoding(data) in _ASCII_ENCODINGS:
+        return True          # a DOCTYPE starts with "<!" in any ASCII-compatible encoding
+    return _remembered("tolerant", data, _tolerated)
+
+
+def _expat_parser(*, workbook: bool = False):
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    if workbook:
+        parser.StartElementHandler = _check_sheet_name
+    return parser
+
+
+def _well_formed(data: bytes, *, workbook: bool = False) -> bool:
+    """True when expat parses ``data`` with no error, DOCTYPE or ENTITY declaration (and, in the workbook part,
+    no sheet name Excel refuses): what _scan_xml accepts in an essential part."""
+    try:
+        _expat_parser(workbook=workbook).Parse(data, True)
+    except Exception:  # ExpatError, _Refused, or anything a mangled part makes expat raise
+        return False
+    return True
+
+
+def _well_formed_workbook(data: bytes) -> bool:
+    return _well_formed(data, workbook=True)
+
+
+def _tolerated(data: bytes) -> bool:
+    """What _scan_xml accepts in a part where broken XML is tolerated: no DOCTYPE/ENTITY before any error."""
+    from xml.parsers import expat
+
+    try:
+        _expat_parser().Parse(data, True)
+    except expat.ExpatError:
+        return True
+    except Exception:  # _Refused, or anything a mangled part makes expat raise
+        return False
+    return True
+
+
+def _fast_sheet(filename: str, data: bytes) -> SheetExtent:
+    """A worksheet part checked (well-formed, no DOCTYPE) and measured exactly as _scan_xml does."""
+    if _plain_sheet(data) is None and not _remembered("strict", data, _well_formed):
+        raise _Decline
+    extent = SheetExtent(filename)
+    try:
+        if not _measure_sheet_fast(data, extent):       # looked up at call time (tests watch it)
+            _count_sheet(data, extent)
+    except _Refused:
+        raise _Decline from None
+    return extent
+
+
+def _count_sheet(data: bytes, extent: SheetExtent) -> None:
+    """Measure a well-formed worksheet element by element (_SheetCounter)."""
+    from xml.parsers import expat
+
+    counter = _SheetCounter(extent)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
+    parser.Parse(data, True)
+
+
+# Remembered verdicts: (kind, bytes) → result, for parts up to _REMEMBER_PART_MAX, at most _REMEMBER_MAX_BYTES of
+# parts in all (the oldest are forgotten first). Results are immutable (bool, None, tuples).
+_REMEMBER_PART_MAX = 256 * 1024
+_REMEMBER_MAX_BYTES = 8 * 1024 * 1024
+_remembered_results: dict[tuple[str, bytes], object] = {}
+_remembered_bytes = 0
+_remembered_lock = threading.Lock()
+
+
+def _remembered(kind: str, data: bytes, compute):
+    """``compute(data)``, remembered for the same ``kind`` and bytes (``compute`` must depend on nothing else)."""
+    global _remembered_bytes
+    key = (kind, data)
+    try:
+        return _remembered_results[key]
+    except KeyError:
+        pass
+    value = compute(data)
+    if len(data) <= min(_REMEMBER_PART_MAX, _REMEMBER_MAX_BYTES):
+        with _remembered_lock:
+            while _remembered_results and _remembered_bytes + len(data) > _REMEMBER_MAX_BYTES:
+                oldest = next(iter(_remembered_results))
+                _remembered_bytes -= len(oldest[1])
+                del _remembered_results[oldest]
+            if key not in _remembered_results:
+                _remembered_results[key] = value
+                _remembered_bytes += len(data)
+    return value
+
+
+# --- the <sheetData> element as the usual writers write it ------------------------------------------------------
+
+_S = rb"[ \t\r\n]*+"                                                   # XML white space between tags
+_AV = rb'="[ !#-%\'-;=?-~]*+"'                                         # attribute value: printable ASCII, no " & < >
+_TEXT = (rb"(?:[^<&\]\x00-\x08\x0b\x0c\x0e-\x1f]++"                    # no markup, no control character
+         rb"|\](?!\]>)"                                                # "]" but never "]]>"
+         rb"|&(?:amp|lt|gt|quot|apos"                                  # the predefined entities
+         rb"|#(?:9|10|13|3[2-9]|[4-9][0-9]|[1-9][0-9]{2,3})"           # character references to 9, 10, 13, 32-9999
+         rb"|#x(?:9|[aAdD]|[2-9a-fA-F][0-9a-fA-F]|[1-9a-fA-F][0-9a-fA-F]{2}));)*+")   # x9, xA, xD, x20-xFFF
+
+
+def _attrs(*names: bytes) -> bytes:
+    """Optional attributes in this order, each at most once (so never a duplicate attribute)."""
+    return b"".join(rb"(?: " + n + _AV + rb")?+" for n in names)
+
+
+_V = rb"(?:<v>" + _TEXT + rb"</v>|<v ?/>)"
+_IS = rb"<is>" + _S + rb'<t(?: xml:space="preserve")?+(?:>' + _TEXT + rb"</t>| ?/>)" + _S + rb"</is>"
+_F = (rb"<f" + _attrs(b"t", b"aca", b"ref", b"dt2D", b"dtr", b"del1", b"del2", b"r1", b"r2", b"ca", b"si", b"bx")
+      + rb"(?: ?/>|>" + _TEXT + rb"</f>)")
+_CELL = (rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: s="[0-9]{1,9}")?+(?: t="[a-zA-Z]{1,9}")?+(?: cm="[0-9]{1,9}")?+'
+         rb'(?: vm="[0-9]{1,9}")?+(?: ph="[01a-z]{1,5}")?+'
+         rb"(?: ?/>|>" + _S + rb"(?:" + _V + rb"|" + _IS + rb"|" + _F + rb"(?:" + _S + _V + rb")?+)" + _S + rb"</c>)")
+_ROW = (rb"<row(?:"
+        + _attrs(b"r", b"spans", b"s", b"customFormat", b"ht", b"hidden", b"customHeight", b"outlineLevel",
+                 b"collapsed", b"thickTop", b"thickBot", b"ph", b"x14ac:dyDescent")        # the schema's order
+        + rb"|" + _attrs(b"r", b"hidden", b"outlineLevel", b"collapsed", b"ht", b"customFormat", b"customHeight",
+                         b"s", b"thickBot", b"thickTop")                                    # openpyxl's order
+        + rb")(?: ?/>|>" + _S + rb"(?:" + _CELL + _S + rb")*+</row>)")
+try:
+    _SHEET_DATA: re.Pattern | None = re.compile(rb"<sheetData>" + _S + rb"(?:" + _ROW + _S + rb")*+</sheetData>")
+except re.error:        # Python 3.10: no possessive quantifiers; worksheets then go through expat
+    _SHEET_DATA = None
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>/]*>')      # in _SHEET_DATA: the cells with a value
+_REST_CELLS = re.compile(rb"<c[\s/>]|:(?:c|mergeCell)[\s/>]")           # cells, prefixed merged ranges
+
+
+_plain_last: tuple = (None, None)          # (the last part analysed, its _PlainSheet or None)
+
+
+def _plain_sheet(data: bytes):
+    """What a worksheet written the usual way holds, (elements, cells, max_row, max_col, merges), or None.
+
+    Not None only when the part is well-formed XML without DOCTYPE and _SheetCounter would measure the same.
+    The last answer is kept: the pre-flight asks twice about the same part (well-formed? measure).
+    """
+    global _plain_last
+    last = _plain_last
+    if last[0] is data:
+        return last[1]
+    result = _analyse_plain_sheet(data)
+    if len(data) <= FAST_SHEET_MAX:
+        _plain_last = (data, result)
+    return result
+
+
+def _analyse_plain_sheet(data: bytes):
+    if _SHEET_DATA is None or _declared_encoding(data) != b"utf-8":
+        return None
+    start = data.find(b"<sheetData>")
+    end = data.find(b"</sheetData>", start) + 12
+    if start < 0 or end < 12 or _SHEET_DATA.fullmatch(data, start, end) is None:
+        return None
+    try:
+        text = str(memoryview(data)[start:end], "utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\ufffe" in text or "\uffff" in text:          # valid UTF-8, but not XML characters
+        return None
+    merges = _remembered("sheet rest", data[:start] + b"<sheetData/>" + data[end:], _analyse_sheet_rest)
+    if merges is None:
+        return None
+    elements = data.count(b"<c ", start, end)
+    valued = _VALUED_CELL.findall(data, start, end)
+    max_row = max_col = 0
+    if valued:
+        letters, digits = zip(*valued)
+        max_row = max(map(int, set(digits)))            # rows repeat: fewer int() calls
+        max_col = max(_col_index(x.decode("ascii")) for x in set(letters))
+    return (elements, len(valued), max_row, max_col, merges)
+
+
+def _analyse_sheet_rest(rest: bytes) -> tuple[str, ...] | None:
+    """The merged range references of a worksheet whose <sheetData> is cut out (``rest``), or None when the
+    rest is not well-formed, or holds a cell, a comment, CDATA section or processing instruction, or a merged
+    range not written ``<mergeCell ref="…"/>``."""
+    if b"<!" in rest or rest.find(b"<?", _FAST_DECL.match(rest).end()) != -1:
+        return None
+    if _REST_CELLS.search(rest):
+        return None
+    merges = _FAST_MERGE.findall(rest)
+    if len(merges) != len(_FAST_MERGE_START.findall(rest)) or not _well_formed(rest):
+        return None
+    # the value as expat gives it: line ends become "\n", then each whitespace character a space
+    return tuple(raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b" ").replace(b"\t", b" ")
+                 .decode("utf-8") for raw in merges)
+
+
+@functools.lru_cache(maxsize=256)
+def _merged_total(merges: tuple[str, ...], limit: int) -> int | str:
+    """Cells covered by the merged ranges ``merges`` of one sheet, or _add_merge's refusal message."""
+    extent = SheetExtent("")
+    covered: dict[tuple[int, int], str] = {}
+    largest: list = [0, ""]
+    try:
+        for ref in merges:
+            _add_merge(extent, covered, largest, ref)
+    except _Refused as exc:
+        return exc.message
+    return extent.merged_cells
+
+
+def _measure_plain(plain, extent: SheetExtent) -> None:
+    """Fill ``extent`` from _plain_sheet's answer, refusing as _SheetCounter does."""
+    elements, cells, max_row, max_col, merges = plain
+    if elements > MAX_CELLS:
+        extent.elements = elements
+        raise _Refused(_too_many_cells())
+    merged = _merged_total(merges, MAX_MERGED_CELLS) if merges else 0
+    if isinstance(merged, str):
+        raise _Refused(merged)
+    extent.elements, extent.cells, extent.max_row, extent.max_col = elements, cells, max_row, max_col
+    extent.merged_cells = merged
 
 
 # --- streaming XML scan ------------------------------------------------------------------------------------------
@@ -665,6 +1052,15 @@ def _measure_sheet_fast(data: bytes, extent: SheetExtent) -> bool:
     part is not written in the plain way the regexes read."""
     if len(data) > FAST_SHEET_MAX:
         return False
+    plain = _plain_sheet(data)
+    if plain is not None:
+        _measure_plain(plain, extent)
+        return True
+    return _measure_sheet_regex(data, extent)
+
+
+def _measure_sheet_regex(data: bytes, extent: SheetExtent) -> bool:
+    """_measure_sheet_fast for parts outside _SHEET_DATA's way of writing: regexes over the whole part."""
     decl = _FAST_DECL.match(data)
     enc = _FAST_DECL_ENCODING.search(decl.group(0)) if decl.group(0) else None
     if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
