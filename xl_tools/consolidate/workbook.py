@@ -67,7 +67,7 @@ class _Sheet:
         self.number_align = Alignment(horizontal="right", vertical="center")
         self._styles: dict[tuple, object] = {}
 
-    def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True):
+    def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True, fill=None):
         """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -76,8 +76,10 @@ class _Sheet:
         cell.value = text if text else None
         if text:
             cell.data_type = "s"
-        self._style(cell, ("text", bold, wrap), font=self.bold if bold else self.font,
-                    alignment=self.wrap if wrap else self.center, border=self.border)
+        attrs = {"fill": fill} if fill is not None else {}
+        self._style(cell, ("text", bold, wrap, id(fill) if fill is not None else None),
+                    font=self.bold if bold else self.font, alignment=self.wrap if wrap else self.center,
+                    border=self.border, **attrs)
         if text.startswith(_TEXT_FORMULA_START):
             cell.quotePrefix = True
         return cell
@@ -430,11 +432,8 @@ def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
     for number, f in enumerate(cons.findings, start=1):
         s.number(row, 1, number, fmt="0")
         s.text(row, 2, f.city or "", wrap=False)
-        level = s.text(row, 3, SEVERITY_LABELS.get(f.severity, f.severity), wrap=False)
-        if f.severity == "error":
-            level.fill = s.error_fill
-        elif f.severity == "warning":
-            level.fill = s.warning_fill
+        fill = s.error_fill if f.severity == "error" else s.warning_fill if f.severity == "warning" else None
+        s.text(row, 3, SEVERITY_LABELS.get(f.severity, f.severity), wrap=False, fill=fill)
         s.text(row, 4, f.code, wrap=False)
         where = f"{f.sheet} {f.cell}" if f.sheet and f.cell else (f.sheet or "")
         place = s.text(row, 5, where, wrap=False)

@@ -74,13 +74,19 @@ def fit_row_heights(ws, first: int, last: int, *, line_height: float) -> None:
     from xl_tools.workbook.writer import estimate_lines
 
     widths: dict[str, float] = {}
+    wraps: dict[int, bool] = {}             # alignment id → wrap_text: the style proxy is slow to build per cell
     # One pass with the width fixed once: ``ws[row]`` rescans every cell for the max column on each row,
     # which made a 校验结果 of 30,000 findings take minutes.
     rows = ws.iter_rows(min_row=first, max_row=last, max_col=ws.max_column) if last >= first else ()
     for row, cells in enumerate(rows, start=first):
         lines = 1
         for cell in cells:
-            if not isinstance(cell.value, str) or cell.data_type == "f" or not cell.alignment.wrap_text:
+            if not isinstance(cell.value, str) or cell.data_type == "f":
+                continue
+            align_id = cell._style.alignmentId if cell.has_style else 0
+            if align_id not in wraps:
+                wraps[align_id] = bool(cell.alignment.wrap_text)
+            if not wraps[align_id]:
                 continue
             letter = cell.column_letter
             if letter not in widths:

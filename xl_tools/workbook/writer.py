@@ -45,9 +45,12 @@ def set_text(cell, text: str) -> str:
     return clean(text)
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
 def _display_width(text: str) -> int:
-    """Width in Excel character units: CJK and full-width characters count twice."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    """Width in Excel character units: CJK and full-width characters (from U+2E80 up) count twice."""
+    return len(text) + len(_WIDE.findall(text))       # counted in C: 校验结果 sizes ~50,000 cells
 
 
 def estimate_lines(text: str, width_chars: float) -> int:
