@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import io
+import operator
 import os
 import re
 import stat
@@ -145,7 +146,7 @@ def inspect_input_file(path: str | os.PathLike) -> InputScan:
     try:
         with open(p, "rb") as fh:
             # a workbook of usual size is read whole: the fast path (:func:`_fast_zip_scan`) works in memory
-            data = fh.read(FAST_FILE_MAX + 1 if st.st_size <= FAST_FILE_MAX else _CHUNK)
+            data = fh.read(st.st_size + 1 if st.st_size <= FAST_FILE_MAX else _CHUNK)
             head = data[:_CHUNK]
     except PermissionError as exc:
         raise NotAFormError("无法读取：文件正被其他程序占用，或没有读取权限：请在 Excel/WPS 中关闭该文件后重试",
@@ -494,7 +495,10 @@ def _has_macros(members: set[str], content_types: dict[str, str], workbook_part:
 def _sheet_parts(members: set[str], content_types: dict[str, str]) -> set[str]:
     return {m for m in members
             if content_types.get("/" + m, "").endswith(".worksheet+xml")
-            or re.fullmatch(r"xl/worksheets/[^/]+\.xml", m)}
+            or _WORKSHEET_NAME.fullmatch(m)}
+
+
+_WORKSHEET_NAME = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -527,17 +531,24 @@ def _workbook_part(zf: zipfile.ZipFile, members: set[str]) -> str | None:
 
 def _office_document(rels: bytes, members: set[str]) -> str | None:
     """The officeDocument target named in the package relationships ``rels`` when it is a member, else None."""
+    return next((part for part in _office_targets(rels) if part in members), None)
+
+
+def _office_targets(rels: bytes) -> tuple[str, ...]:
+    """The .xml targets of the officeDocument relationships in ``rels``, in order."""
     text = rels.decode("utf-8", "ignore")
-    if "<!DOCTYPE" not in text.upper():
-        for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", text):
-            tag = m.group(0)
-            if re.search(r'Type="[^"]*/officeDocument"', tag):
-                target = re.search(r'Target="([^"]*)"', tag)
-                if target:
-                    part = str(PurePosixPath(target.group(1).lstrip("/")))
-                    if part in members and part.endswith(".xml"):
-                        return part
-    return None
+    if "<!DOCTYPE" in text.upper():
+        return ()
+    targets = []
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", text):
+        tag = m.group(0)
+        if re.search(r'Type="[^"]*/officeDocument"', tag):
+            target = re.search(r'Target="([^"]*)"', tag)
+            if target:
+                part = str(PurePosixPath(target.group(1).lstrip("/")))
+                if part.endswith(".xml"):
+                    targets.append(part)
+    return tuple(targets)
 
 
 def _content_types(zf: zipfile.ZipFile, members: set[str], name: str, scan: InputScan) -> dict[str, str]:
@@ -624,12 +635,14 @@ def _fast_zip_scan_checked(p: Path, data: bytes) -> tuple[bool, list[SheetExtent
     if uncompressed > MAX_TOTAL_UNCOMPRESSED:
         raise _Decline
     rels = parts.get("_rels/.rels")
-    workbook_part = _office_document(rels, members) if rels is not None and len(rels) <= 1024 * 1024 else None
+    workbook_part = None
+    if rels is not None and len(rels) <= 1024 * 1024:
+        workbook_part = next((t for t in _remembered("office targets", rels, _office_targets) if t in members), None)
     if workbook_part is None:
         workbook_part = "xl/workbook.xml" if "xl/workbook.xml" in members else None
     if workbook_part is None or not _remembered("strict", content_types, _well_formed):
         raise _Decline
-    types = _overrides(content_types)
+    types = dict(_remembered("overrides", content_types, lambda data: tuple(_overrides(data).items())))
     sheet_parts = _sheet_parts(members, types)
     sheets: list[SheetExtent] = []
     cells = merged = 0
@@ -664,11 +677,11 @@ def _inflate_in_memory(data: bytes, info: zipfile.ZipInfo) -> bytes:
         raise _Decline
     name_len, extra_len = struct.unpack_from("<HH", header, 26)
     start = offset + 30 + name_len + extra_len
-    raw = data[start: start + info.compress_size]
+    raw = memoryview(data)[start: start + info.compress_size]
     if len(raw) < info.compress_size:
         raise _Decline
     if info.compress_type == zipfile.ZIP_STORED:
-        out = raw
+        out = bytes(raw)
     else:
         inflater = zlib.decompressobj(-15)
         out = inflater.decompress(raw, info.file_size + 1)     # never more than one byte past the declared size
@@ -834,8 +847,10 @@ try:
     _SHEET_DATA: re.Pattern | None = re.compile(rb"<sheetData>" + _S + rb"(?:" + _ROW + _S + rb")*+</sheetData>")
 except re.error:        # Python 3.10: no possessive quantifiers; worksheets then go through expat
     _SHEET_DATA = None
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>/]*>')      # in _SHEET_DATA: the cells with a value
-_REST_CELLS = re.compile(rb"<c[\s/>]|:(?:c|mergeCell)[\s/>]")           # cells, prefixed merged ranges
+_REST_CELL = re.compile(rb"<c[\s/>]")                                   # a cell outside <sheetData>
+_REST_PREFIXED = re.compile(rb":(?:c|mergeCell)[\s/>]")                  # x:c, x:mergeCell
 
 
 _plain_last: tuple = (None, None)          # (the last part analysed, its _PlainSheet or None)
@@ -877,9 +892,8 @@ def _analyse_plain_sheet(data: bytes):
     valued = _VALUED_CELL.findall(data, start, end)
     max_row = max_col = 0
     if valued:
-        letters, digits = zip(*valued)
-        max_row = max(map(int, set(digits)))            # rows repeat: fewer int() calls
-        max_col = max(_col_index(x.decode("ascii")) for x in set(letters))
+        max_row = max(map(int, set(map(_SECOND, valued))))         # rows and columns repeat: sets first
+        max_col = max(_col_index(x.decode("ascii")) for x in set(map(_FIRST, valued)))
     return (elements, len(valued), max_row, max_col, merges)
 
 
@@ -889,7 +903,7 @@ def _analyse_sheet_rest(rest: bytes) -> tuple[str, ...] | None:
     range not written ``<mergeCell ref="…"/>``."""
     if b"<!" in rest or rest.find(b"<?", _FAST_DECL.match(rest).end()) != -1:
         return None
-    if _REST_CELLS.search(rest):
+    if _REST_CELL.search(rest) or _REST_PREFIXED.search(rest):
         return None
     merges = _FAST_MERGE.findall(rest)
     if len(merges) != len(_FAST_MERGE_START.findall(rest)) or not _well_formed(rest):
