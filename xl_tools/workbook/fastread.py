@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from xl_tools.errors import NotAFormError
@@ -15,11 +19,74 @@ _DEFINED_NAMES = _NS_EXPAT + "definedNames"
 Names = tuple[dict[str, str], dict[int, dict[str, str]]]
 
 
+WORKBOOK_PART = "xl/workbook.xml"
+_MEMORY_MAX = 8 * 1024 * 1024        # files up to this size are read whole to find the part without zipfile
+
+
 def defined_names(path: Path) -> Names:
     """(workbook names, {sheet index: sheet-scoped names}) from ``xl/workbook.xml``: name → ref text."""
+    return defined_names_from_xml(read_workbook_part(path))
+
+
+def read_workbook_part(path: Path) -> bytes:
+    """The bytes of ``xl/workbook.xml``: what ``zipfile.ZipFile(path).read("xl/workbook.xml")`` returns.
+
+    Opening a ZipFile parses every central-directory entry in Python; a workbook of usual size is read whole
+    instead and the one entry is found in its central directory (:func:`zip_member`). Anything unusual (no
+    such entry, two of them, zip64, another compression, a CRC that does not match) goes to zipfile, which then
+    gives the same bytes or raises the same error as before.
+    """
+    with open(path, "rb") as fh:
+        # read() sizes its buffer by the file; read(n) would allocate n bytes first, every time
+        data = fh.read() if os.fstat(fh.fileno()).st_size <= _MEMORY_MAX else b""
+    if data:
+        found = zip_member(data, WORKBOOK_PART.encode("ascii"))
+        if found is not None:
+            return found
     with zipfile.ZipFile(path) as zf:
-        data = zf.read("xl/workbook.xml")
-    return defined_names_from_xml(data)
+        return zf.read(WORKBOOK_PART)
+
+
+_EOCD = struct.Struct("<4s4H2LH")               # end of central directory record
+_CENTRAL = struct.Struct("<4s6H3L5H2L")         # central directory file header
+_LOCAL = struct.Struct("<4s5H3L2H")             # local file header
+
+
+def zip_member(data: bytes, name: bytes) -> bytes | None:
+    """The content of entry ``name`` of the zip archive ``data``, or None when this plain reading may not be
+    what zipfile would give (it then decides)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + _EOCD.size:
+        return None
+    _, disk, cd_disk, here, total, cd_size, cd_offset, _ = _EOCD.unpack_from(data, end)
+    if disk or cd_disk or here != total or total == 0xFFFF or cd_offset + cd_size != end:
+        return None                             # split, zip64 or data before the archive: zipfile's business
+    directory = data[cd_offset:end]
+    at = directory.find(name)
+    # zipfile keeps the last entry of a name and cuts names at NUL: only a name that occurs once is simple.
+    if at < _CENTRAL.size or directory.find(name, at + 1) >= 0:
+        return None
+    header = at - _CENTRAL.size
+    (sig, _, _, flags, method, _, _, crc, csize, usize, name_len, _, _, _, _, _,
+     offset) = _CENTRAL.unpack_from(directory, header)
+    if sig != b"PK\x01\x02" or name_len != len(name) or flags & 0x61 or method not in (0, 8):
+        return None
+    if len(data) < offset + _LOCAL.size:
+        return None
+    lsig, *_, lname_len, lextra_len = _LOCAL.unpack_from(data, offset)
+    start = offset + _LOCAL.size + lname_len + lextra_len
+    if lsig != b"PK\x03\x04" or data[offset + _LOCAL.size:offset + _LOCAL.size + lname_len] != name:
+        return None
+    raw = data[start:start + csize]
+    if len(raw) != csize:
+        return None
+    try:
+        content = raw if method == 0 else zlib.decompress(raw, -15)
+    except zlib.error:
+        return None
+    if len(content) != usize or zlib.crc32(content) != crc:
+        return None
+    return content
 
 
 def defined_names_from_xml(data: bytes) -> Names:
@@ -31,6 +98,9 @@ def defined_names_from_xml(data: bytes) -> Names:
     """
     from xml.parsers import expat
 
+    plain = _plain_names(data)
+    if plain is not None:
+        return plain
     collector = _NameCollector()
     parser = expat.ParserCreate(None, "}")
     parser.buffer_text = True
@@ -44,6 +114,74 @@ def defined_names_from_xml(data: bytes) -> Names:
     except (expat.ExpatError, _Unusual):
         return defined_names_tree(data)
     return collector.result()
+
+
+# --- the plain case: a workbook part as Excel, WPS and openpyxl write it ------------------------------------------
+#
+# expat checks the part (well-formed, namespaces bound, no DTD) without calling back into Python; then the names
+# are cut out by regexes. That is used only when the part is plain enough that they surely see what ElementTree
+# sees: UTF-8, one unprefixed <definedNames> right under a root in the spreadsheet namespace, holding only
+# <definedName name="…" [localSheetId="N"]>ref</definedName> with no entity, markup or CR in it. Anything else
+# (a comment, CDATA, a prefix, another attribute, an &amp;…) goes to the expat callbacks.
+
+_XML_DECL = re.compile(rb'<\?xml\s[^?>]*\?>\s*')
+_UTF8_DECL = re.compile(rb'\sencoding\s*=\s*["\'](?i:utf-8)["\']')
+_TAG = re.compile(rb'<(/?)[^\s/>!?]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*\s*(/?)>')
+_ROOT = re.compile(rb'<[^\s/>:!?]+(?:[^>"\']|"[^"]*"|\'[^\']*\')*?\sxmlns\s*=\s*'
+                   rb'(["\'])http://schemas\.openxmlformats\.org/spreadsheetml/2006/main\1')
+
+
+def _plain_names(data: bytes) -> Names | None:
+    """The defined names of a plain workbook part (see above), None when the part is not plain or not valid."""
+    from xml.parsers import expat
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    decl = _XML_DECL.match(body)
+    if decl and b"encoding" in decl.group(0) and not _UTF8_DECL.search(decl.group(0)):
+        return None
+    if not body.startswith(b"<"):
+        return None
+    parser = expat.ParserCreate(None, "}")      # namespace-aware, as ElementTree: unbound prefixes are errors
+    parser.StartDoctypeDeclHandler = _refuse
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Unusual):
+        return None
+    count = body.count(b"definedNames")
+    if count == 0:
+        return {}, {}                           # no element of that name anywhere (markup is never escaped)
+    start, end = body.find(b"<definedNames>"), body.find(b"</definedNames>")
+    if count != 2 or start < 0 or end < start:
+        return None
+    head = body[decl.end() if decl else 0:start]
+    if b"<!" in head or b"<?" in head or not _ROOT.match(head):
+        return None
+    depth = tags = 0
+    for m in _TAG.finditer(head):
+        tags += 1
+        depth += 0 if m.group(2) else (-1 if m.group(1) else 1)
+    if depth != 1 or tags != head.count(b"<"):  # <definedNames> is a child of the root
+        return None
+    return _plain_block(body[start + len(b"<definedNames>"):end])
+
+
+# The shape Excel, WPS and openpyxl give every name: name="…", maybe localSheetId="N", then the ref as text.
+_PLAIN_NAME = r'<definedName name="([^"&<>\t\n\r]*)"(?: localSheetId="([0-9]+)")?>([^<&\r]*)</definedName>'
+_PLAIN_NAMES = re.compile(r"(?:" + _PLAIN_NAME + r")*")
+_PLAIN_NAME_RE = re.compile(_PLAIN_NAME)
+
+
+def _plain_block(block: bytes) -> Names | None:
+    """The names in the content of <definedNames> when it is only names of the usual shape (no entity, no
+    other attribute or markup), else None: two C-level regex passes instead of Python work per element."""
+    text = block.decode("utf-8")
+    if not _PLAIN_NAMES.fullmatch(text):
+        return None
+    return _split_scopes((name, ref or None, scope or None) for name, scope, ref in _PLAIN_NAME_RE.findall(text))
+
+
+def _refuse(*_args) -> None:
+    raise _Unusual
 
 
 def defined_names_tree(data: bytes) -> Names:
