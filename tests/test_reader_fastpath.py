@@ -102,3 +102,21 @@ def test_form_from_grid_equals_form_with_city_detected(tmp_path):
     assert form == Form(header=form.header, indicators=form.indicators, title=form.title, sheet=form.sheet,
                         notes=form.notes).with_city_detected(grid.title, "广州.xlsx")
     assert form.city == "深圳"
+
+
+def test_read_grids_keeps_reserved_sheets_as_titles_and_the_version(tmp_path):
+    from xl_tools.workbook.fastread import read_grids
+    from xl_tools.workbook.reader import read_forms
+    from xl_tools.workbook.template import TEMPLATE_VERSION, build_template
+
+    wb = build_template()
+    wb.create_sheet(L.RESULT_SHEET)["A1"] = "之前的校验结果"
+    path = tmp_path / "表.xlsx"
+    wb.save(path)
+    grids, version = read_grids(path, str(path))
+    assert version == TEMPLATE_VERSION
+    by_title = {g.title: g for g in grids}
+    assert set(by_title) == {L.FORM_SHEET_TITLE, L.LISTS_SHEET, L.RESULT_SHEET}
+    assert by_title[L.RESULT_SHEET].rows == [] and len(by_title[L.LISTS_SHEET].rows) == 1
+    assert by_title[L.FORM_SHEET_TITLE].names[L.TABLE_NAME]
+    assert read_forms(path, engine="calamine") == read_forms(path, engine="openpyxl")

@@ -266,7 +266,11 @@ class _NameCollector:
 
 
 def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
-    """Every worksheet of the workbook as a Grid, and the template version (None for hand-made workbooks)."""
+    """Every worksheet of the workbook as a Grid, and the template version (None for hand-made workbooks).
+
+    Reserved sheets (:func:`layout.is_reserved_sheet`: never forms) come back with their title only, the hidden
+    lists sheet with the row of its version cell.
+    """
     import python_calamine
 
     from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
@@ -284,7 +288,16 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
         for index, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ):
                 continue
-            sheet = wb.get_sheet_by_name(meta.name)
+            sheet = wb.get_sheet_by_name(meta.name)        # every sheet is loaded: a broken one is refused
+            if L.is_reserved_sheet(meta.name):
+                # Never a form: only the title counts, and the lists sheet's version row.
+                version_row = L.parse_a1(L.VERSION_CELL)[0]
+                rows = sheet.to_python(skip_empty_area=False, nrows=version_row) if meta.name == L.LISTS_SHEET else []
+                grid = L.Grid(rows=rows, title=meta.name, hidden="Visible" not in str(meta.visible))
+                if meta.name == L.LISTS_SHEET:
+                    version = grid.text(version_row, L.parse_a1(L.VERSION_CELL)[1]) or None
+                grids.append(grid)
+                continue
             rows = sheet.to_python(skip_empty_area=False)
             if len(rows) > GRID_MAX_ROWS:
                 rows = rows[:GRID_MAX_ROWS]
@@ -293,12 +306,8 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())]
             names = sheet_names.for_sheet(meta.name, local_names.get(index, {}))
-            grid = L.Grid(rows=rows, names=names, merged=merged, title=meta.name,
-                          hidden="Visible" not in str(meta.visible))
-            if meta.name == L.LISTS_SHEET:
-                r, c = L.parse_a1(L.VERSION_CELL)
-                version = grid.text(r, c) or None
-            grids.append(grid)
+            grids.append(L.Grid(rows=rows, names=names, merged=merged, title=meta.name,
+                                hidden="Visible" not in str(meta.visible)))
     except Exception as exc:  # a sheet calamine cannot load (missing part, broken XML): the file is broken
         raise NotAFormError(f"工作簿已损坏，其中的工作表无法读取（{type(exc).__name__}）："
                             "请在 Excel/WPS 中打开并“另存为” .xlsx 后再试", path=name) from exc
