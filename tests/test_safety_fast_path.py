@@ -360,3 +360,28 @@ def test_a_remembered_verdict_does_not_hide_a_changed_part(city, tmp_path):
     bad = rezip(city, tmp_path / "坏.xlsx", {SHEET: good.replace(b"</sheetData>", b"</sheetData><x>", 1)})
     assert isinstance(agrees(bad, taken=False), str)
     assert zlib.crc32(part(city, SHEET)) == zlib.crc32(good)
+
+
+# --- files seen before ------------------------------------------------------------------------------------------------
+
+def test_a_file_seen_before_gives_a_fresh_equal_result(city, tmp_path):
+    first = inspect_input_file(city)
+    first.sheets[0].max_row = 10 ** 9                    # a caller changing its result changes nothing remembered
+    first.sheets.clear()
+    copy = tmp_path / "同一文件.xlsx"
+    copy.write_bytes(city.read_bytes())
+    again = inspect_input_file(copy)
+    assert again == step_by_step(copy) and again.path == str(copy)
+    assert inspect_input_file(city) == step_by_step(city)
+
+
+def test_a_file_seen_before_is_checked_again_under_other_limits_or_name(city, tmp_path, monkeypatch):
+    assert isinstance(inspect_input_file(city), InputScan)
+    monkeypatch.setattr(safety, "MAX_CELLS", 10)
+    with pytest.raises(NotAFormError, match="单元格过多"):
+        inspect_input_file(city)
+    monkeypatch.undo()
+    renamed = tmp_path / "广州.zip"
+    renamed.write_bytes(city.read_bytes())
+    with pytest.raises(NotAFormError, match="扩展名"):
+        inspect_input_file(renamed)

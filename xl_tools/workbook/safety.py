@@ -25,6 +25,12 @@ Limits, and why:
   tells the reader whether the dense engine may be used, and :data:`GRID_MAX_ROWS` / :data:`GRID_MAX_COLS`
   bound the grid a reader builds (values beyond them are not part of any form and are ignored).
 
+A workbook of usual size is first checked by a fast path in memory (:func:`_fast_zip_scan`): each XML part
+inflated in one step, expat run only where it can find something (no DOCTYPE is possible in a UTF-8 part
+without "<!"), the worksheets' <sheetData> checked and measured by one strict regex, and expat's verdicts on parts
+seen before remembered. The fast path only ever accepts; anything it does not fully vouch for goes to the
+step-by-step check (:func:`_check_zip`), so every limit, refusal and message is the step-by-step check's.
+
 No network, no macros: .xlsm files are read as data (the VBA project is never loaded or run).
 """
 
@@ -161,7 +167,7 @@ def inspect_input_file(path: str | os.PathLike) -> InputScan:
         raise NotAFormError(_describe_not_zip(head), path=name)
     scan = InputScan(path=name, size=st.st_size)
     if len(data) <= FAST_FILE_MAX and len(data) == st.st_size:
-        fast = _fast_zip_scan(p, data)
+        fast = _fast_scan_remembered(p, data)
         if fast is not None:
             scan.macros, scan.sheets, scan.uncompressed = fast
             return scan
@@ -609,6 +615,40 @@ def _is_essential(filename: str, workbook_part: str, sheet_parts: set[str]) -> b
 
 class _Decline(Exception):
     """The fast path does not vouch for this file: the step-by-step check decides."""
+
+
+# What the fast path found in files seen before (validate, then consolidate in the same process, reads every file
+# twice): SHA-256 of the bytes, whether the name's suffix is readable, and the limits → (macros, sheets as tuples,
+# uncompressed). Only acceptances are kept; new SheetExtent objects are made for every caller.
+_SCANS_MAX = 8192
+_scans: dict[tuple, tuple] = {}
+_scans_lock = threading.Lock()
+
+
+def _limits() -> tuple:
+    return (MAX_TOTAL_UNCOMPRESSED, MAX_RATIO, RATIO_MIN_SIZE, MAX_ENTRIES, MAX_CELLS, MAX_MERGED_CELLS,
+            FAST_SHEET_MAX, FAST_PART_MAX)
+
+
+def _fast_scan_remembered(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int] | None:
+    """_fast_zip_scan, remembered for the same bytes, suffix rule and limits."""
+    import hashlib
+
+    key = (hashlib.sha256(data).digest(), p.suffix.lower() in READABLE_SUFFIXES, _limits())
+    found = _scans.get(key)
+    if found is None:
+        fast = _fast_zip_scan(p, data)
+        if fast is None:
+            return None
+        macros, sheets, uncompressed = fast
+        found = (macros, tuple((e.part, e.cells, e.elements, e.merged_cells, e.max_row, e.max_col, e.odd_refs)
+                               for e in sheets), uncompressed)
+        with _scans_lock:
+            if len(_scans) >= _SCANS_MAX:
+                _scans.pop(next(iter(_scans)), None)
+            _scans[key] = found
+    macros, sheets, uncompressed = found
+    return macros, [SheetExtent(*fields) for fields in sheets], uncompressed
 
 
 def _fast_zip_scan(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int] | None:
