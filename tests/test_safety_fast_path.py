@@ -385,3 +385,60 @@ def test_a_file_seen_before_is_checked_again_under_other_limits_or_name(city, tm
     renamed.write_bytes(city.read_bytes())
     with pytest.raises(NotAFormError, match="扩展名"):
         inspect_input_file(renamed)
+
+
+# --- the shared strings regex: what it accepts is well-formed ----------------------------------------------------------
+
+_RUNS = ["<t>{t}</t>", '<t xml:space="preserve">{t}</t>', "<t/>", "<r><t>{t}</t></r>",
+         '<r><rPr><b val="true"/><sz val="16"/><color rgb="FF9C5700"/><rFont val="宋体"/><family val="2"/></rPr>'
+         "<t>{t}</t></r>", '<r><rPr><color theme="1" tint="0.5"/></rPr><t>{t}</t></r>',
+         '<r><rPr><color theme="1" theme="2"/></rPr><t>{t}</t></r>', '<r><rPr><b val="1" val="2"/></rPr><t>{t}</t></r>',
+         '<r><rPr><rFont val="a&amp;b"/></rPr><t>{t}</t></r>', "<r><rPr><x/></rPr><t>{t}</t></r>", "<r><t>{t}</r></t>",
+         '<t>{t}</t><phoneticPr fontId="1" type="noConversion"/>', "<t>{t}</t><rPh sb=\"0\" eb=\"1\"><t>x</t></rPh>",
+         "<t>{t}</s>", "<t>{t}"]
+
+
+@st.composite
+def _shared_strings(draw):
+    items = []
+    for _ in range(draw(st.integers(0, 5))):
+        runs = "".join(draw(st.sampled_from(_RUNS)).format(t=draw(st.sampled_from(_TEXTS)))
+                       for _ in range(draw(st.integers(1, 2))))
+        items.append(draw(st.sampled_from(["<si>{}</si>", "<si>{}</si>", "<si/>", "<si>{}"])).format(runs))
+    head = draw(st.sampled_from(['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', "",
+                                 "<?xml version='1.0' encoding='utf-8'?>", '<?xml version="1.0" encoding="GBK"?>',
+                                 "<!DOCTYPE sst>", " ", "\ufeff"]))
+    root = draw(st.sampled_from(['<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" '
+                                 'uniqueCount="2">', '<sst xmlns="u">', '<sst count="1" count="2">']))
+    tail = draw(st.sampled_from(["</sst>", "</sst>\n", "</sst><x/>", "", "</sst><!-- x -->"]))
+    return (head + root + "".join(items) + tail).encode("utf-8")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shared_strings())
+def test_shared_strings_accepted_by_the_regex_are_well_formed(data):
+    if safety._plain_shared_strings(data):
+        assert safety._well_formed(data)
+
+
+def test_shared_strings_of_office_programs_are_accepted():
+    data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>项目名称</t></si><si><r><rPr><b/><sz val="11"/>'
+            '<color theme="1"/><rFont val="宋体"/><family val="3"/><charset val="134"/><scheme val="minor"/></rPr>'
+            '<t>粗</t></r><r><t xml:space="preserve"> 体</t></r></si><si><t>≥90%</t><phoneticPr fontId="1" '
+            'type="noConversion"/></si></sst>').encode("utf-8")
+    assert safety._plain_shared_strings(data) and safety._well_formed(data)
+    for broken in (data.replace(b"</t></si>", b"</si>", 1), data.replace("项目".encode(), b"\x01", 1),
+                   data.replace(b"<sst ", XXE + b"<sst ", 1), data[:-3]):
+        assert not safety._plain_shared_strings(broken)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_shared_strings_part_in_a_workbook(city, tmp_path, broken):
+    data = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>项目名称</t></si></sst>').encode("utf-8")
+    if broken:
+        data = data.replace(b"</t>", b"</x>")
+    path = rezip(city, tmp_path / "共享.xlsx", add={"xl/sharedStrings.xml": data})
+    expected = agrees(path, taken=not broken)
+    assert isinstance(expected, str) is broken

@@ -698,7 +698,8 @@ def _fast_zip_scan_checked(p: Path, data: bytes) -> tuple[bool, list[SheetExtent
             if not _remembered("workbook", part, _well_formed_workbook):
                 raise _Decline
         elif _is_essential(filename, workbook_part, sheet_parts):
-            if not _remembered("strict", part, _well_formed):
+            if not (filename == "xl/sharedStrings.xml" and _plain_shared_strings(part)
+                    or _remembered("strict", part, _well_formed)):
                 raise _Decline
         elif not _no_doctype(part):
             raise _Decline
@@ -887,6 +888,37 @@ try:
     _SHEET_DATA: re.Pattern | None = re.compile(rb"<sheetData>" + _S + rb"(?:" + _ROW + _S + rb")*+</sheetData>")
 except re.error:        # Python 3.10: no possessive quantifiers; worksheets then go through expat
     _SHEET_DATA = None
+# the shared strings part as Excel, WPS, LibreOffice and openpyxl write it (rich text runs, phonetic properties)
+_T = rb'<t(?: xml:space="preserve")?+(?:>' + _TEXT + rb"</t>| ?/>)"
+_RPR_CHILD = (rb"<(?:b|i|u|strike|condense|extend|outline|shadow|sz|rFont|family|charset|scheme|vertAlign)"
+              rb'(?: val="[^"<&\x00-\x1f]*+")?+ ?/>'                     # val may be a font name (宋体)
+              rb"|<color" + _attrs(b"auto", b"indexed", b"rgb", b"theme", b"tint") + rb" ?/>")
+_SI = (rb"<si>(?:" + _T + rb"|(?:<r>(?:<rPr>(?:" + _RPR_CHILD + rb")*+</rPr>)?+" + _T + rb"</r>)++)"
+       rb"(?:<phoneticPr" + _attrs(b"fontId", b"type", b"alignment") + rb" ?/>)?+</si>|<si/>")
+try:
+    _SHARED_STRINGS: re.Pattern | None = re.compile(
+        _S + rb'<sst xmlns="[ !#-%\'-;=?-~]*+"(?: count="[0-9]{1,10}")?+(?: uniqueCount="[0-9]{1,10}")?+ ?>'
+        + _S + rb"(?:" + _SI + _S + rb")*+</sst>" + _S)
+except re.error:        # Python 3.10
+    _SHARED_STRINGS = None
+
+
+def _plain_shared_strings(data: bytes) -> bool:
+    """True when ``data`` is a shared strings part written the usual way: then it is well-formed, with no
+    DOCTYPE (what expat would say); False leaves it to expat."""
+    if _SHARED_STRINGS is None or _declared_encoding(data) != b"utf-8":
+        return False
+    decl = _XML_DECL.match(data)
+    start = decl.end() if decl else 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if _SHARED_STRINGS.fullmatch(data, start) is None:
+        return False
+    try:
+        text = str(memoryview(data)[start:], "utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\ufffe" not in text and "\uffff" not in text
+
+
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>/]*>')      # in _SHEET_DATA: the cells with a value
 _REST_CELL = re.compile(rb"<c[\s/>]")                                   # a cell outside <sheetData>
