@@ -636,10 +636,13 @@ def locate(sheet: Any) -> SheetLayout:
     if header_row is not None:
         row = first_row
         end = grid.max_row
+        first_key, first_col = next(iter(columns.items()))
         while row <= end:
             if row > last_row and _is_stop_row(grid, row, columns):
                 break
-            if not _is_repeated_header(grid, row, columns):
+            # A data row is told by its first column alone (what _is_repeated_header looks at first).
+            value = grid.value(row, first_col)
+            if value is None or _table_key(value) != first_key or not _is_repeated_header(grid, row, columns):
                 data_rows.append(row)
             row += 1
         while data_rows and not _row_text(grid, data_rows[-1], columns):
