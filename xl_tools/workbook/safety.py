@@ -925,7 +925,7 @@ _REST_CELL = re.compile(rb"<c[\s/>]")                                   # a cell
 _REST_PREFIXED = re.compile(rb":(?:c|mergeCell)[\s/>]")                  # x:c, x:mergeCell
 
 
-_plain_last: tuple = (None, None)          # (the last part analysed, its _PlainSheet or None)
+_plain_last: tuple = (None, None)          # (the last part analysed, what _analyse_plain_sheet answered)
 
 
 def _plain_sheet(data: bytes):
