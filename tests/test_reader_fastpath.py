@@ -120,3 +120,14 @@ def test_read_grids_keeps_reserved_sheets_as_titles_and_the_version(tmp_path):
     assert by_title[L.RESULT_SHEET].rows == [] and len(by_title[L.LISTS_SHEET].rows) == 1
     assert by_title[L.FORM_SHEET_TITLE].names[L.TABLE_NAME]
     assert read_forms(path, engine="calamine") == read_forms(path, engine="openpyxl")
+
+
+def test_indicator_to_dict_is_each_located_to_dict():
+    class Marked(Located):
+        __slots__ = ()
+
+        def to_dict(self):
+            return {**super().to_dict(), "marked": True}
+
+    for row in (Indicator.of("产出指标", "数量指标", "培训", "2场"), Indicator(Located("a", "B2"), Marked("b", "C2"))):
+        assert row.to_dict() == {k: getattr(row, k).to_dict() for k, _ in INDICATOR_COLUMNS}

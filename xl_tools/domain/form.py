@@ -145,8 +145,10 @@ class Indicator:
     def to_dict(self) -> dict[str, Any]:
         # Spelled out (it runs for every row of every Form checked): the same keys, in INDICATOR_COLUMNS order.
         a, b, c, d = self.level1, self.level2, self.level3, self.value
-        return {"level1": {"text": a.text, "cell": a.cell}, "level2": {"text": b.text, "cell": b.cell},
-                "level3": {"text": c.text, "cell": c.cell}, "value": {"text": d.text, "cell": d.cell}}
+        if a.__class__ is b.__class__ is c.__class__ is d.__class__ is Located:
+            return {"level1": {"text": a.text, "cell": a.cell}, "level2": {"text": b.text, "cell": b.cell},
+                    "level3": {"text": c.text, "cell": c.cell}, "value": {"text": d.text, "cell": d.cell}}
+        return {k: getattr(self, k).to_dict() for k, _ in INDICATOR_COLUMNS}     # a subclass may differ
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Indicator":
