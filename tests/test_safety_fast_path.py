@@ -277,7 +277,8 @@ _TEXTS = ["", "文本", "a > b", "]]", "]>", "]]>", "&amp;&lt;&gt;&quot;&apos;",
 _CELL_HEADS = ['<c r="A1"', '<c r="B2" s="1"', '<c r="AB7" s="2" t="n"', '<c r="XFD1048576"', '<c r="A0"',
                '<c r="A01"', '<c r="a1"', '<c r="A1" t="s" s="1"', '<c r="A1" s="1" s="2"', '<c r="A1" r="B1"',
                '<c  r="A1"', '<c r="$A$1"', "<c", '<c r="A1" cm="1" vm="2" ph="1"', '<c r="A1"\ts="1"']
-_CONTENTS = [None, "", " ", "<v>{t}</v>", "<v/>", "<v />", "<is><t>{t}</t></is>", '<is><t xml:space="preserve">{t}</t></is>',
+_CONTENTS = [None, "", " ", "<v>{t}</v>", "<v/>", "<v />", "<is><t>{t}</t></is>",
+             '<is><t xml:space="preserve">{t}</t></is>',
              "<is><t/></is>", '<f t="shared" ref="A1:A2" si="0"/>', "<f>{t}</f><v>{t}</v>", "<f>{t}</f>",
              "<is><r><t>{t}</t></r></is>", "<v>{t}</v><v>1</v>", "<x/>", "<v>{t}</x>", "{t}", "<is><t>{t}</is></t>"]
 _ROW_HEADS = ['<row r="1"', '<row r="2" ht="27" customHeight="1"', '<row r="3" hidden="1" ht="9"',
@@ -362,7 +363,7 @@ def test_a_remembered_verdict_does_not_hide_a_changed_part(city, tmp_path):
     assert zlib.crc32(part(city, SHEET)) == zlib.crc32(good)
 
 
-# --- files seen before ------------------------------------------------------------------------------------------------
+# --- files seen before ------------------------------------------------------------------------------------------
 
 def test_a_file_seen_before_gives_a_fresh_equal_result(city, tmp_path):
     first = inspect_input_file(city)
@@ -387,7 +388,7 @@ def test_a_file_seen_before_is_checked_again_under_other_limits_or_name(city, tm
         inspect_input_file(renamed)
 
 
-# --- the shared strings regex: what it accepts is well-formed ----------------------------------------------------------
+# --- the shared strings regex: what it accepts is well-formed ------------------------------------------------
 
 _RUNS = ["<t>{t}</t>", '<t xml:space="preserve">{t}</t>', "<t/>", "<r><t>{t}</t></r>",
          '<r><rPr><b val="true"/><sz val="16"/><color rgb="FF9C5700"/><rFont val="宋体"/><family val="2"/></rPr>'

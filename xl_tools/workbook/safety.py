@@ -602,8 +602,8 @@ def _is_essential(filename: str, workbook_part: str, sheet_parts: set[str]) -> b
 # - a part no reader needs intact (broken XML is tolerated there) is parsed only to refuse a DOCTYPE: when its
 #   encoding is ASCII-compatible and the bytes "<!" do not occur, it has none, and expat is not needed;
 # - essential parts (workbook, relationships, content types, shared strings, styles) go through expat as before;
-# - worksheets: the <sheetData> element, nearly all of a sheet, is checked by one regex (_SHEET_DATA) describing
-#   cells as Excel, WPS, LibreOffice and openpyxl write them; every tag, attribute, character, character and
+# - worksheets: the <sheetData> element, nearly all of a sheet, is checked by one regex (_SHEET_DATA_SOURCE)
+#   describing cells as Excel, WPS, LibreOffice and openpyxl write them; every tag, attribute, character, character and
 #   entity reference is checked, and its bytes must be UTF-8 without U+FFFE/U+FFFF, so what it accepts is
 #   well-formed. The rest of the sheet, with <sheetData/> in place of the element, goes through expat. The whole
 #   is then well-formed: the cut is an element, and the rest has no comment, CDATA section or processing
@@ -884,10 +884,7 @@ _ROW = (rb"<row(?:"
         + rb"|" + _attrs(b"r", b"hidden", b"outlineLevel", b"collapsed", b"ht", b"customFormat", b"customHeight",
                          b"s", b"thickBot", b"thickTop")                                    # openpyxl's order
         + rb")(?: ?/>|>" + _S + rb"(?:" + _CELL + _S + rb")*+</row>)")
-try:
-    _SHEET_DATA: re.Pattern | None = re.compile(rb"<sheetData>" + _S + rb"(?:" + _ROW + _S + rb")*+</sheetData>")
-except re.error:        # Python 3.10: no possessive quantifiers; worksheets then go through expat
-    _SHEET_DATA = None
+_SHEET_DATA_SOURCE = rb"<sheetData>" + _S + rb"(?:" + _ROW + _S + rb")*+</sheetData>"
 # the shared strings part as Excel, WPS, LibreOffice and openpyxl write it (rich text runs, phonetic properties)
 _T = rb'<t(?: xml:space="preserve")?+(?:>' + _TEXT + rb"</t>| ?/>)"
 _RPR_CHILD = (rb"<(?:b|i|u|strike|condense|extend|outline|shadow|sz|rFont|family|charset|scheme|vertAlign)"
@@ -895,22 +892,31 @@ _RPR_CHILD = (rb"<(?:b|i|u|strike|condense|extend|outline|shadow|sz|rFont|family
               rb"|<color" + _attrs(b"auto", b"indexed", b"rgb", b"theme", b"tint") + rb" ?/>")
 _SI = (rb"<si>(?:" + _T + rb"|(?:<r>(?:<rPr>(?:" + _RPR_CHILD + rb")*+</rPr>)?+" + _T + rb"</r>)++)"
        rb"(?:<phoneticPr" + _attrs(b"fontId", b"type", b"alignment") + rb" ?/>)?+</si>|<si/>")
-try:
-    _SHARED_STRINGS: re.Pattern | None = re.compile(
-        _S + rb'<sst xmlns="[ !#-%\'-;=?-~]*+"(?: count="[0-9]{1,10}")?+(?: uniqueCount="[0-9]{1,10}")?+ ?>'
-        + _S + rb"(?:" + _SI + _S + rb")*+</sst>" + _S)
-except re.error:        # Python 3.10
-    _SHARED_STRINGS = None
+_SHARED_STRINGS_SOURCE = (
+    _S + rb'<sst xmlns="[ !#-%\'-;=?-~]*+"(?: count="[0-9]{1,10}")?+(?: uniqueCount="[0-9]{1,10}")?+ ?>'
+    + _S + rb"(?:" + _SI + _S + rb")*+</sst>" + _S)
+
+
+@functools.lru_cache(maxsize=None)
+def _usual_way(source: bytes) -> re.Pattern | None:
+    """A compiled _SHEET_DATA_SOURCE or _SHARED_STRINGS_SOURCE, compiled when first needed (modules that import
+    this one for its text helpers never pay for it); None on Python 3.10 (no possessive quantifiers), where
+    these parts go through expat."""
+    try:
+        return re.compile(source)
+    except re.error:
+        return None
 
 
 def _plain_shared_strings(data: bytes) -> bool:
     """True when ``data`` is a shared strings part written the usual way: then it is well-formed, with no
     DOCTYPE (what expat would say); False leaves it to expat."""
-    if _SHARED_STRINGS is None or _declared_encoding(data) != b"utf-8":
+    pattern = _usual_way(_SHARED_STRINGS_SOURCE)
+    if pattern is None or _declared_encoding(data) != b"utf-8":
         return False
     decl = _XML_DECL.match(data)
     start = decl.end() if decl else 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if _SHARED_STRINGS.fullmatch(data, start) is None:
+    if pattern.fullmatch(data, start) is None:
         return False
     try:
         text = str(memoryview(data)[start:], "utf-8")
@@ -920,7 +926,7 @@ def _plain_shared_strings(data: bytes) -> bool:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>/]*>')      # in _SHEET_DATA: the cells with a value
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>/]*>')      # in <sheetData>: the cells with a value
 _REST_CELL = re.compile(rb"<c[\s/>]")                                   # a cell outside <sheetData>
 _REST_PREFIXED = re.compile(rb":(?:c|mergeCell)[\s/>]")                  # x:c, x:mergeCell
 
@@ -945,11 +951,12 @@ def _plain_sheet(data: bytes):
 
 
 def _analyse_plain_sheet(data: bytes):
-    if _SHEET_DATA is None or _declared_encoding(data) != b"utf-8":
+    pattern = _usual_way(_SHEET_DATA_SOURCE)
+    if pattern is None or _declared_encoding(data) != b"utf-8":
         return None
     start = data.find(b"<sheetData>")
     end = data.find(b"</sheetData>", start) + 12
-    if start < 0 or end < 12 or _SHEET_DATA.fullmatch(data, start, end) is None:
+    if start < 0 or end < 12 or pattern.fullmatch(data, start, end) is None:
         return None
     try:
         text = str(memoryview(data)[start:end], "utf-8")
@@ -1146,7 +1153,7 @@ def _measure_sheet_fast(data: bytes, extent: SheetExtent) -> bool:
 
 
 def _measure_sheet_regex(data: bytes, extent: SheetExtent) -> bool:
-    """_measure_sheet_fast for parts outside _SHEET_DATA's way of writing: regexes over the whole part."""
+    """_measure_sheet_fast for parts outside _SHEET_DATA_SOURCE's way of writing: regexes over the whole part."""
     decl = _FAST_DECL.match(data)
     enc = _FAST_DECL_ENCODING.search(decl.group(0)) if decl.group(0) else None
     if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
