@@ -120,6 +120,7 @@ def test_run_script_prints_every_measurement_ratio_and_the_button(tmp_path):
     if jobs > 1:                                                     # same answer with workers; their CPU counted
         assert three["parallel"]["findings"] == three["demo"]["findings"] and three["parallel"]["jobs"] == jobs
         assert three["parallel"]["worker_peak_mb"] > 10
+        assert three["parallel"]["peak_mb"] >= three["parallel"]["own_peak_mb"]    # all processes, not just one
     assert data["button"]["findings"] > 0                            # the click really validated the workbook
     assert data["button"]["bare"]["peak_mb"] > 0 and data["button"]["click"]["peak_mb"] > 0
 
