@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--library", metavar="指标库文件",
                         help="自己的指标库（JSON），在内置指标库基础上增加或覆盖指标的不同写法")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="进程数",
-                        help="同时读取文件的进程数：默认 0 = 自动（文件达 200 个时按 CPU 核数并行，最多 8 个）；"
+                        help="同时读取文件的进程数：默认 0 = 自动（文件达 500 个时按 CPU 核数并行，最多 8 个）；"
                              "1 = 不并行。结果与进程数无关")
 
 
