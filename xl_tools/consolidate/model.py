@@ -274,16 +274,20 @@ def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str 
     nothing at all could be read. ``on_read`` and ``findings_of``: see :func:`read_inputs` and
     :func:`consolidate_forms` (``xl_tools.consolidate.batch`` uses them to check and consolidate in one read).
     """
+    from xl_tools.gcpolicy import batch_collections
+
     if isinstance(forms_or_paths, (Form, str, os.PathLike)):
         forms_or_paths = [forms_or_paths]
     lib = load_library(library)
-    forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read, check=check,
-                                             jobs=jobs)
-    if not forms:
-        reasons = "；".join(f.message for f in unreadable[:3])
-        raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
-                         + "：请指定各地市填好的 .xlsx 文件或其所在文件夹")
-    return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources, findings_of=findings_of)
+    with batch_collections():
+        forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read, check=check,
+                                                 jobs=jobs)
+        if not forms:
+            reasons = "；".join(f.message for f in unreadable[:3])
+            raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
+                             + "：请指定各地市填好的 .xlsx 文件或其所在文件夹")
+        return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources,
+                                 findings_of=findings_of)
 
 
 def _workbook_keys(forms: Sequence[Form], workbooks: Sequence[object] | None, one_workbook: bool) -> list:

@@ -621,6 +621,9 @@ def save_workbook(wb, path: str | os.PathLike, *, inputs: Sequence[str | os.Path
 def write_consolidation(cons: Consolidation, path: str | os.PathLike, *,
                         inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """Write the provincial workbook to ``path`` (atomic; refuses to overwrite any input file)."""
+    from xl_tools.gcpolicy import batch_collections
+
     sources = list(inputs) + list(cons.sources) + [f.source for f in cons.forms if f.source]
-    wb, _ = build_workbook(cons)
-    return save_workbook(wb, path, inputs=sources)
+    with batch_collections():
+        wb, _ = build_workbook(cons)
+        return save_workbook(wb, path, inputs=sources)

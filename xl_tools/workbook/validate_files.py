@@ -59,16 +59,18 @@ def _reports(result) -> list[FormReport]:
 def validate_files(paths: Iterable[str | Path], *, jobs: int | None = 1) -> Report:
     """Check every workbook among ``paths`` (files or folders); ``jobs`` worker processes read and check them
     (1 = this process; 0/None = automatic, see ``xl_tools.workbook.pool``) — the report does not depend on it."""
+    from xl_tools.gcpolicy import batch_collections
     from xl_tools.rules import unreadable_report
     from xl_tools.workbook.pool import read_many
 
     entries = collect_workbooks(paths)
     readable = [path for path, problem in entries if not problem]
-    results = read_many(readable, check=True, jobs=jobs, keep_in_workers="nothing")   # reports are all it needs
     tasks: list[FormReport] = []
-    for path, problem in entries:
-        if problem:
-            tasks.append(unreadable_report(path, problem))
-        else:
-            tasks.extend(_reports(next(results)))
+    with batch_collections():
+        results = read_many(readable, check=True, jobs=jobs, keep_in_workers="nothing")   # reports: all it needs
+        for path, problem in entries:
+            if problem:
+                tasks.append(unreadable_report(path, problem))
+            else:
+                tasks.extend(_reports(next(results)))
     return Report(tasks)
