@@ -95,8 +95,17 @@ def _in_workers(paths: list[str], check: bool, workers: int, keep: str) -> Itera
     context = multiprocessing.get_context("spawn")
     # Chunks big enough to amortise the pickling round trip, small enough to keep every worker busy to the end.
     chunk = max(1, min(32, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start) as pool:
         yield from pool.map(read_checked, paths, [check] * len(paths), [keep] * len(paths), chunksize=chunk)
+
+
+def _worker_start() -> None:
+    """A worker lives for the batch: collect garbage as the batch's own process does (xl_tools.gcpolicy)."""
+    import gc
+
+    from xl_tools.gcpolicy import BATCH_THRESHOLD
+
+    gc.set_threshold(BATCH_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _note_fallback(exc: BaseException) -> None:
