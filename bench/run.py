@@ -403,7 +403,7 @@ def report(rows: list[dict], click: dict | None, engines: list[str]) -> str:
 
 
 def batch_report(rows: list[dict], engines: list[str]) -> list[str]:
-    lines = ["批量：每项在新进程中运行；秒 = 进程内计时（含所需库的导入）；比值按 CPU 秒计算", ""]
+    lines = ["批量：每项在新进程中运行；秒 = 进程内计时（含所需库的导入）；CPU 秒含工作进程", ""]
     header = ["文件数", "测量", "CPU秒", "墙钟秒", "文件/秒", "毫秒/文件", "峰值内存MB"]
     table = []
     for r in rows:
