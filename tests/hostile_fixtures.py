@@ -34,6 +34,41 @@ def seed_city_workbooks(folder: Path) -> list[Path]:
     return import_annex(annex_path(), folder)
 
 
+def seed_inputs_folder(root: Path, *, resubmitted: tuple[str, ...] = (), broken: bytes | None = None) -> Path:
+    """``root``/inputs: the four seed cities, a second workbook ``zz_<city>_重报.xlsx`` of each city in
+    ``resubmitted`` (duplicate-city) and, when ``broken`` is given, a file 损坏.xlsx holding those bytes."""
+    import shutil
+
+    cities = seed_city_workbooks(root / "seed")
+    inputs = root / "inputs"
+    inputs.mkdir()
+    for path in cities:
+        shutil.copy(path, inputs / path.name)
+        if path.stem in resubmitted:
+            shutil.copy(path, inputs / f"zz_{path.stem}_重报.xlsx")
+    if broken is not None:
+        (inputs / "损坏.xlsx").write_bytes(broken)
+    return inputs
+
+
+def counter_measure(data: bytes):
+    """What the safety pre-check's element-by-element counter measures of a worksheet, or its refusal message."""
+    from xml.parsers import expat
+
+    from xl_tools.workbook.safety import SheetExtent, _Refused, _SheetCounter
+
+    extent = SheetExtent("p")
+    counter = _SheetCounter(extent)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
+    try:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        return exc.message
+    return extent
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

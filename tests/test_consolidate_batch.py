@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from hostile_fixtures import seed_city_workbooks, sha256
+from hostile_fixtures import seed_inputs_folder, sha256
 
 from xl_tools.consolidate.batch import check_and_consolidate, check_and_consolidate_paths
 from xl_tools.consolidate.model import consolidate, consolidate_paths
@@ -17,16 +16,7 @@ from xl_tools.workbook.validate_files import validate_files
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     """The four seed cities, a second 广州 workbook (duplicate-city) and a file that is not a workbook."""
-    root = tmp_path_factory.mktemp("batch")
-    cities = seed_city_workbooks(root / "seed")
-    inputs = root / "inputs"
-    inputs.mkdir()
-    for path in cities:
-        shutil.copy(path, inputs / path.name)
-    guangzhou = next(p for p in cities if "广州" in p.name)
-    shutil.copy(guangzhou, inputs / "zz_广州_重报.xlsx")
-    (inputs / "损坏.xlsx").write_bytes(b"not a zip file at all")
-    return inputs
+    return seed_inputs_folder(tmp_path_factory.mktemp("batch"), resubmitted=("广州",), broken=b"not a zip file at all")
 
 
 def _findings(cons) -> list[dict]:

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import json
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from hostile_fixtures import seed_city_workbooks
+from hostile_fixtures import seed_inputs_folder
 
 from xl_tools.cli import main
 from xl_tools.consolidate.batch import check_and_consolidate
 from xl_tools.errors import InputError, NotAFormError
-from xl_tools.workbook.pool import AUTO_MIN_FILES, read_many, resolve_jobs
+from xl_tools.workbook.pool import AUTO_MIN_FILES, resolve_jobs
 from xl_tools.workbook.validate_files import validate_files
+
+
+CITIES = ("广州", "深圳", "珠海", "佛山")
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     """Seed cities twice over (a second workbook per city: duplicate-city) and one broken file, 9 files."""
-    root = tmp_path_factory.mktemp("pool")
-    cities = seed_city_workbooks(root / "seed")
-    inputs = root / "inputs"
-    inputs.mkdir()
-    for path in cities:
-        shutil.copy(path, inputs / path.name)
-        shutil.copy(path, inputs / f"zz_{path.stem}_重报.xlsx")
-    (inputs / "损坏.xlsx").write_bytes(b"PK\x03\x04 truncated")
-    return inputs
+    return seed_inputs_folder(tmp_path_factory.mktemp("pool"), resubmitted=CITIES, broken=b"PK\x03\x04 truncated")
 
 
 def _cons_view(cons) -> tuple:

@@ -11,13 +11,13 @@ from xml.parsers import expat
 
 import openpyxl
 import pytest
-from hostile_fixtures import LOL, XXE, rezip, seed_city_workbooks
+from hostile_fixtures import LOL, XXE, counter_measure, rezip, seed_city_workbooks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xl_tools.errors import NotAFormError
 from xl_tools.workbook import safety
-from xl_tools.workbook.safety import InputScan, SheetExtent, _Refused, _SheetCounter, inspect_input_file
+from xl_tools.workbook.safety import InputScan, SheetExtent, _Refused, inspect_input_file
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -232,19 +232,6 @@ def test_limits_are_read_when_checking(city, tmp_path, monkeypatch):
 
 
 # --- the <sheetData> regex: what it accepts is well-formed and measured as _SheetCounter measures ------------------
-
-def counter_measure(data: bytes):
-    extent = SheetExtent("p")
-    counter = _SheetCounter(extent)
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = counter.start
-    parser.EndElementHandler = counter.end
-    try:
-        parser.Parse(data, True)
-    except _Refused as exc:
-        return exc.message
-    return extent
-
 
 def doc(rows: str, rest: str = "") -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
