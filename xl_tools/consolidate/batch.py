@@ -42,7 +42,7 @@ def check_and_consolidate(paths: Iterable[str | os.PathLike], *, library=None,
 
     def findings_of(form: Form) -> list[Finding]:
         found = known.get((form.source, form.sheet))
-        if found is None:               # not read from a file here (cannot happen for paths; kept for safety)
+        if found is None:               # a Form passed in directly, not read from a file here
             return validate_form(form).findings
         return found
 

@@ -195,25 +195,25 @@ def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
     return forms, unreadable, sources
 
 
+def _known_city(form: Form) -> str | None:
+    """The form's city when it is one of the 21 (an unknown city is counted per form, never claimed)."""
+    city = by_name(_with_city(form).city or "")
+    return city.name if city else None
+
+
 def _counts_rows(forms: Sequence[Form], workbook: str, claimed: dict[str, str]) -> bool:
     """Whether any of ``forms`` (this workbook's) will be counted: its city is unknown or not yet claimed."""
-    for form in forms:
-        city = by_name(_with_city(form).city or "")
-        if city is None or claimed.get(city.name, workbook) == workbook:
-            return True
-    return False
+    return any(city is None or claimed.get(city, workbook) == workbook for city in map(_known_city, forms))
 
 
 def _with_rows(result):
     """The workbook read again in this process, whole (its 校验 reports are the worker's: the same Forms)."""
-    from dataclasses import replace as _replace
-
     from xl_tools.workbook.pool import read_checked
 
     again = read_checked(result.path, check=False)
     if again.error is not None:         # changed on disk since the worker read it
         return again
-    return _replace(result, forms=again.forms, slim=False)
+    return replace(result, forms=again.forms, slim=False)
 
 
 def _slim_if_claimed(form: Form, workbook: str, claimed: dict[str, str]) -> Form:
@@ -222,8 +222,8 @@ def _slim_if_claimed(form: Form, workbook: str, claimed: dict[str, str]) -> Form
     Such a form is not counted (duplicate-city): only its header, file and sheet are needed to report it, and
     dropping the rows keeps memory proportional to the counted forms (2,100 workbooks hold 6,371 forms).
     """
-    city = by_name(_with_city(form).city or "")
-    if city is None or claimed.setdefault(city.name, workbook) == workbook:
+    city = _known_city(form)
+    if city is None or claimed.setdefault(city, workbook) == workbook:
         return form
     return replace(form, indicators=())
 
