@@ -307,3 +307,34 @@ def test_render_check_reports_overflow_and_exits_1(office, samples, tmp_path, ca
     out = capsys.readouterr().out
     assert "工作表“汇总表”" in out and "打印超出一页宽" in out and "调整为 1 页宽" in out
     assert not list(tmp_path.glob("*.png")) and (tmp_path / "超宽.pdf").is_file()
+
+
+def test_print_check_counts_a_short_text_wrapped_in_its_cell(office, tmp_path):
+    """A narrow wrapped cell prints ``2020、2021`` and ``年`` on two lines, between its neighbours' lines: printed."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    from xl_tools.office.poppler import pdf_text
+    from xl_tools.office.printcheck import check_sheet_print, printed, squash
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "汇总表"
+    ws.append(["地市", "项目名称", "预算年度", "资金需求"])
+    ws.append(["深圳", "深圳商标品牌战略推进项目、知识产权人才培训项目；深圳技术与创新支持中心建设、商标品牌战略推进项目、"
+                       "海外知识产权纠纷应对指导项目", "2020、2021年", 1362.85])
+    for letter, width in zip("ABCD", (9, 48, 10, 15)):       # as 汇总表 draws them (项目名称 two lines, 年度 two)
+        ws.column_dimensions[letter].width = width
+    for cell in ws[2]:
+        cell.font = Font(name="宋体", size=10)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    ws.row_dimensions[2].height = 44.5
+    path = tmp_path / "换行.xlsx"
+    wb.save(path)
+
+    (pdf,) = office.pdf([(path, ("汇总表",))])
+    assert "2020、2021年" not in squash(pdf_text(pdf, 1))          # really wrapped: not one run of text
+    check = check_sheet_print(path, "汇总表", pdf)
+    assert check.unprinted == () and not any("没有打印出来" in p for p in check.problems())
+    assert printed("2020、2021年", "2020、2021深圳技术与创新支持年") and not printed("2020、2021年", "2020、2021")
+    assert not printed("打印区域以外", "打印区域")

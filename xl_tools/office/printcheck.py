@@ -137,10 +137,22 @@ def check_sheet_print(xlsx: str | os.PathLike, sheet: str, pdf: str | os.PathLik
             if isinstance(cell.value, str) and 0 < len(squash(cell.value)) <= SHORT_TEXT \
                     and "\n" not in cell.value.strip() and not cell.value.startswith("="):
                 shorts.append(squash(cell.value))
-    unprinted = tuple(dict.fromkeys(t for t in shorts if t not in everything))
+    unprinted = tuple(dict.fromkeys(t for t in shorts if not printed(t, everything)))
     return PrintCheck(sheet=sheet, pages=pages, title_rows=titles, title_labels=tuple(labels),
                       first_column_labels=tuple(first_labels), missing=missing, header_labels=tuple(header),
                       width_missing=width_missing, unprinted=unprinted, clipped=clipped_text(pdf))
+
+
+def printed(text: str, everything: str) -> bool:
+    """Whether a short cell text is in the PDF's text: whole, or wrapped once inside its cell.
+
+    A wrapped cell prints its lines interleaved with the neighbouring cells' lines (``2020、2021`` … ``年``), so
+    a text of four or more characters also counts when a head of at least two characters and the rest are
+    both found.
+    """
+    if text in everything:
+        return True
+    return len(text) >= 4 and any(text[:i] in everything and text[i:] in everything for i in range(2, len(text)))
 
 
 def _first_table_row(ws, first_col: int, last_col: int) -> list[str]:
