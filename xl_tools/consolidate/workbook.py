@@ -583,12 +583,12 @@ def _patch_sheet(xml: str, values: dict[str, object]) -> str:
 
 def workbook_bytes(wb) -> bytes:
     """The .xlsx bytes of ``wb``: formula cells carry their cached values; fixed properties and zip times."""
-    from openpyxl.writer.excel import ExcelWriter
+    from xl_tools.workbook.serialise import write_package
 
     raw = io.BytesIO()
     # Stored, not deflated: every part is read back and compressed once below.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()       # unlike Workbook.save, keeps properties.modified as set
+        write_package(wb, archive)            # unlike Workbook.save, keeps properties.modified as set
     cached = getattr(wb, CACHE_ATTR, {})
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

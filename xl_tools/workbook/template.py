@@ -341,11 +341,11 @@ def build_template(city: str | None = None) -> Workbook:
 
 def workbook_bytes(wb: Workbook) -> bytes:
     """The .xlsx bytes of ``wb``, byte-deterministic: fixed properties and zip timestamps, stable entry order."""
-    from openpyxl.writer.excel import ExcelWriter
+    from xl_tools.workbook.serialise import write_package
 
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()      # (unlike Workbook.save, keeps properties.modified as set)
+        write_package(wb, archive)           # (unlike Workbook.save, keeps properties.modified as set)
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
