@@ -94,7 +94,7 @@ def test_workers_that_cannot_start_fall_back_to_this_process(folder, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"same": True, "files": len(paths)}
-    assert "worker processes unavailable" in proc.stderr      # the failure really happened and was noted
+    assert "无法启动多个工作进程" in proc.stderr      # the failure really happened and was noted
 
 
 def test_automatic_jobs_only_for_big_batches():

@@ -111,4 +111,5 @@ def _worker_start() -> None:
 def _note_fallback(exc: BaseException) -> None:
     import logging
 
-    logging.getLogger("xl_tools").warning("worker processes unavailable (%s); reading in this process", exc)
+    # Printed on stderr when nothing configures logging (the command line): the user reads it, so Chinese.
+    logging.getLogger("xl_tools").warning("无法启动多个工作进程（%s），改为在本进程中逐个读取，结果不变，只是慢一些", exc)
