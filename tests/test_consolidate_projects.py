@@ -124,3 +124,39 @@ def test_many_sheet_titles_are_made_unique_from_a_set(tmp_path):
     assert titles == ["深圳", "深圳(2)", "深圳(3)"]
     assert wb.sheetnames == ["深圳", "深圳(2)", "深圳(3)", "xl_lists"]
     assert used == {t.casefold() for t in wb.sheetnames}
+
+
+def test_one_citys_projects_with_opposite_bounds_are_not_summed(tmp_path):
+    """广州's first project writes ≥3场, its second ≤2场: a lower and an upper bound, within one city.
+
+    Adding them as if they were one direction would report ≥6场 for the province; the row is an
+    operator-conflict like opposite bounds in two cities, and 广州 is told where to look.
+    """
+    first = make_form("广州", [q("培训场次", "≥3场")], project="专利预警项目")
+    second = make_form("广州", [q("培训场次", "≤2场")], project="知识产权证券化项目")
+    book = write_forms([first, second], tmp_path / "广州.xlsx")
+    shenzhen = write_forms([make_form("深圳", [q("培训场次", "≥1场")])], tmp_path / "深圳.xlsx")
+
+    cons, out = consolidate_paths([book, shenzhen], tmp_path / "out" / "广东省汇总.xlsx")
+
+    (row,) = cons.indicator("培训场次")
+    assert row.kind == "operator-conflict" and row.total is None and row.operator is None
+    assert row.by_city["广州"].conflict and not row.by_city["深圳"].conflict
+    (finding,) = [f for f in cons.crosscity if f.code == "operator-conflict"]
+    assert (finding.city, finding.severity, finding.field) == ("广州", "warning", "培训场次")
+    assert "≥3场" in finding.message and "≤2场" in finding.message and "统一" in finding.message
+    wb = load_workbook(out)
+    assert finding.sheet == "广州" and finding.cell and wb[finding.sheet][finding.cell].value == "≥3场"
+    indicators = [r for r in wb["指标汇总"].iter_rows(min_row=4, values_only=True) if r[2] == "培训场次"]
+    assert len(indicators) == 1 and "不能相加" in str(indicators[0])
+    assert "≥6场" not in str(indicators[0]) and "≥4场" not in str(indicators[0])
+
+
+def test_one_citys_projects_in_the_same_direction_still_add_up(tmp_path):
+    first = make_form("广州", [q("培训场次", "≥3场")], project="专利预警项目")
+    second = make_form("广州", [q("培训场次", "2场")], project="知识产权证券化项目")
+    book = write_forms([first, second], tmp_path / "广州.xlsx")
+    cons = consolidate([book, make_form("深圳", [q("培训场次", "≥1场")])])
+    (row,) = cons.indicator("培训场次")
+    assert (row.kind, row.total_text) == ("sum", "≥6场")
+    assert not [f for f in cons.crosscity if f.code == "operator-conflict"]

@@ -153,11 +153,21 @@ def unit_conflict_findings(indicators: Sequence[IndicatorTotal], library=None) -
 
 
 def operator_conflict_findings(indicators: Sequence[IndicatorTotal]) -> list[Finding]:
-    """One warning per city on the less common side when an indicator has ≥ in one city and ≤ in another."""
+    """One warning per city on the less common side when an indicator has ≥ in one city and ≤ in another, and
+    one per city whose own projects write ≥ in one and ≤ in another."""
     findings = []
     for row in indicators:
         if row.kind != OP_CONFLICT:
             continue
+        for city, value in row.by_city.items():
+            if value.conflict:
+                findings.append(Finding(
+                    code="operator-conflict", severity=_severity("operator-conflict"), city=city, sheet=value.sheet,
+                    cell=value.cell,
+                    field=row.name,
+                    message=(f"指标“{row.name}”在{city}的几个项目中写的是“{value.text}”，有的是下限（≥）有的是上限"
+                             f"（≤），不能相加：请核对各项目中该指标的方向，统一写成“≥”或“≤”"),
+                ))
         lower = [c for c, v in row.by_city.items() if (v.op or "=") in LOWER]
         upper = [c for c, v in row.by_city.items() if (v.op or "=") in UPPER]
         minority, majority = (upper, lower) if len(lower) >= len(upper) else (lower, upper)

@@ -25,7 +25,7 @@ SUM = "sum"                     # summed: total + combined operator
 RATE = "rate"                   # percentages: min / max, not summed
 DEADLINE = "deadline"           # 时效: earliest / latest, not summed
 UNITLESS = "unitless"           # numbers without a unit: not summed (value-without-unit per city)
-OP_CONFLICT = "operator-conflict"  # ≥ in one city, ≤ in another: not summed
+OP_CONFLICT = "operator-conflict"  # ≥ in one city (or project), ≤ in another: not summed
 
 LOWER = {"≥", ">"}
 UPPER = {"≤", "<"}
@@ -54,6 +54,7 @@ class CityValue:
     cells: tuple[str, ...] = ()
     level3_cells: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()       # targets found inside a sentence value (``≥2场次``), for 定性指标
+    conflict: bool = False              # the city's own projects write ≥ and ≤ for this indicator (op is None)
 
     @property
     def cell(self) -> str | None:
@@ -244,10 +245,12 @@ def _city_value(records: list[dict], number_of) -> CityValue:
     numbers = [number_of(r) for r in records]
     number = clean_number(sum(numbers, Decimal(0))) if numbers and all(n is not None for n in numbers) else None
     ops = [r["op"] for r in records]
+    op = combine_operators(ops) if len(ops) > 1 else (ops[0] or None)
     return CityValue(
         number=number,
         text=_joined_texts(records, [r["text"] for r in records]),
-        op=combine_operators(ops) if len(ops) > 1 else (ops[0] or None),
+        op=op,
+        conflict=len(ops) > 1 and op is None,
         sheet=records[0]["sheet"],
         cells=tuple(r["cell"] for r in records if r["cell"]),
         level3_cells=tuple(r["level3_cell"] for r in records if r["level3_cell"]),
@@ -340,7 +343,7 @@ def _indicator_rows(df) -> list[IndicatorTotal]:
                 kind, op, total = UNITLESS, None, None
                 total_text = "未写单位，未合计"
             else:
-                op = combine_operators(ops)
+                op = None if any(cv.conflict for cv in by_city.values()) else combine_operators(ops)
                 if op is None:
                     kind, total = OP_CONFLICT, None
                     total_text = "有“≥”也有“≤”，不能相加"

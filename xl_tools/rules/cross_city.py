@@ -27,5 +27,5 @@ register("unit-conflict", severity="warning", section=SECTION, scope="cross", ti
 
 register("operator-conflict", severity="warning", section=SECTION, scope="cross", title="同一指标方向相反",
          template="指标“{field}”在{lower}是“≥”，在{upper}是“≤”，方向相反不能相加：请核对后统一写法",
-         when="同一指标在一个地市写“≥”、在另一个地市写“≤”",
+         when="同一指标在一个地市写“≥”、在另一个地市写“≤”，或同一地市的几个项目中有的写“≥”、有的写“≤”",
          example={"field": "项目总成本", "lower": "广州", "upper": "佛山"})
