@@ -85,3 +85,31 @@ def test_invalid_library_is_a_clear_input_error(tmp_path):
 def test_unit_must_be_a_known_unit():
     assert library_errors({"version": "1", "indicators": [{"name": "x", "unit": "斤"}]})
     assert not library_errors({"version": "1", "indicators": [{"name": "x", "unit": "亿元"}]})
+
+
+def test_the_shipped_library_holds_to_its_schema():
+    """default_library() trusts the shipped file without the schema check; this test is that check."""
+    from importlib import resources
+
+    text = resources.files("xl_tools.consolidate").joinpath("data", "indicator_library.json").read_text("utf-8")
+    assert library_errors(json.loads(text)) == []
+    assert len(default_library().entries) > 10
+
+
+def test_a_users_library_is_still_checked_against_the_schema(tmp_path):
+    bad = tmp_path / "指标库.json"
+    bad.write_text(json.dumps({"version": "1", "indicators": [{"name": "x", "unit": "斤"}]}, ensure_ascii=False),
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="指标库文件格式不正确"):
+        load_library(bad)
+
+
+def test_loading_the_shipped_library_does_not_import_jsonschema():
+    import subprocess
+    import sys
+
+    code = ("import sys; from xl_tools.consolidate.library import default_library; default_library(); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -98,9 +98,12 @@ def _duplicate_errors(entries: tuple[LibraryEntry, ...]) -> list[str]:
     return problems
 
 
-def parse_library(data: Any, *, source: str) -> IndicatorLibrary:
-    """An IndicatorLibrary from a parsed JSON document; InputError naming the problem when it is invalid."""
-    problems = library_errors(data)
+def parse_library(data: Any, *, source: str, check: bool = True) -> IndicatorLibrary:
+    """An IndicatorLibrary from a parsed JSON document; InputError naming the problem when it is invalid.
+
+    ``check=False`` skips the schema (for the library shipped with xl_tools, which a test holds to it: the
+    check costs a jsonschema import, ~50 ms of every 汇总)."""
+    problems = library_errors(data) if check else []
     if problems:
         raise InputError("指标库文件格式不正确：" + "；".join(problems[:5])
                          + "。请对照 indicator_library.schema.json 修改（每个指标至少要有 name）", path=source)
@@ -121,7 +124,7 @@ def parse_library(data: Any, *, source: str) -> IndicatorLibrary:
 def default_library() -> IndicatorLibrary:
     """The library shipped with xl_tools."""
     text = resources.files("xl_tools.consolidate").joinpath("data", "indicator_library.json").read_text("utf-8")
-    return parse_library(json.loads(text), source="默认指标库")
+    return parse_library(json.loads(text), source="默认指标库", check=False)
 
 
 def read_library_file(path: str | Path) -> IndicatorLibrary:
