@@ -71,6 +71,8 @@ def _every_kind_of_cell():
     ws["C1"] = "=SUM(B1:B5)"
     ws["C2"] = '=IF(A1="x","<&>","")'
     ws["C3"] = ArrayFormula("C3:C4", "=B1:B2*2")
+    ws["C5"] = "="                                                          # text, not a formula
+    ws["C6"].value, ws["C6"].data_type = "=", "f"                           # an empty formula: openpyxl's writer
     ws["D1"] = True
     ws["D2"] = False
     ws["D3"] = datetime.datetime(2020, 5, 17, 8, 30)
@@ -121,7 +123,7 @@ def test_plain_cells_take_the_text_path_and_the_rest_openpyxls():
     ws = wb["各种单元格"]
     for ref in ("A1", "A2", "A3", "A5", "B1", "B3", "B5", "C1", "C2", "G1", "G3"):
         assert serialise.cell_xml(ws[ref], ws[ref].has_style) is not None, ref
-    for ref in ("B6", "B7", "C3", "D1", "D3", "D6", "D7", "G4"):
+    for ref in ("B6", "B7", "C3", "C6", "D1", "D3", "D6", "D7", "G4"):
         assert serialise.cell_xml(ws[ref], ws[ref].has_style) is None, ref
 
 

@@ -65,7 +65,7 @@ def cell_xml(cell, styled: bool) -> str | None:
         if value != value or value in (float("inf"), float("-inf")):
             return None
         return f'<c r="{cell.coordinate}"{s} t="n"><v>{"%.16g" % value}</v></c>'
-    if kind == "f" and cls is str and value.startswith("="):
+    if kind == "f" and cls is str and len(value) > 1 and value.startswith("="):
         return f'<c r="{cell.coordinate}"{s}><f>{_escape_cdata(value[1:])}</f><v /></c>'
     return None
 
