@@ -160,3 +160,41 @@ def test_one_citys_projects_in_the_same_direction_still_add_up(tmp_path):
     (row,) = cons.indicator("培训场次")
     assert (row.kind, row.total_text) == ("sum", "≥6场")
     assert not [f for f in cons.crosscity if f.code == "operator-conflict"]
+
+
+SATISFACTION = ("服务对象满意度指标", "满意度指标")
+
+
+def test_one_citys_rates_are_ranged_by_project_never_added(tmp_path):
+    """广州's two projects promise ≥50% and ≥60%, 深圳 ≥95%: the range is 50%–95%.
+
+    Adding 广州's rates (110%) made 广州 the highest and 深圳 the lowest."""
+    book = write_forms([make_form("广州", [q("服务对象满意度", "≥50%", *SATISFACTION)], project="甲"),
+                        make_form("广州", [q("服务对象满意度", "≥60%", *SATISFACTION)], project="乙")],
+                       tmp_path / "广州.xlsx")
+    shenzhen = write_forms([make_form("深圳", [q("服务对象满意度", "≥95%", *SATISFACTION)])], tmp_path / "深圳.xlsx")
+
+    cons, out = consolidate_paths([book, shenzhen], tmp_path / "out" / "广东省汇总.xlsx")
+
+    (row,) = cons.indicator("服务对象满意度")
+    assert (row.kind, row.total_text) == ("rate", "最低 ≥50%，最高 ≥95%")
+    assert row.by_city["广州"].number is None and row.by_city["广州"].text == "≥50%；≥60%"
+    listed = [r for r in load_workbook(out)["指标汇总"].iter_rows(min_row=4, values_only=True)
+              if r[2] == "服务对象满意度"]
+    assert len(listed) == 1 and "最低 ≥50%，最高 ≥95%" in listed[0] and "≥50%；≥60%" in listed[0]
+
+
+def test_one_citys_numbers_without_unit_get_no_made_up_suggestion(tmp_path):
+    """广州 writes 1 and 2 (no unit) in two projects, 深圳 3份: the unit-conflict warning must not suggest
+    3份 for the cell that holds 1."""
+    book = write_forms([make_form("广州", [q("专利预警分析报告", "1")], project="甲"),
+                        make_form("广州", [q("专利预警分析报告", "2")], project="乙")], tmp_path / "广州.xlsx")
+    shenzhen = write_forms([make_form("深圳", [q("专利预警分析报告", "3份")])], tmp_path / "深圳.xlsx")
+    alone = write_forms([make_form("珠海", [q("专利预警分析报告", "4")])], tmp_path / "珠海.xlsx")
+
+    cons = consolidate([book, shenzhen, alone])
+
+    conflicts = {f.city: f for f in cons.crosscity if f.code == "unit-conflict"}
+    assert set(conflicts) == {"广州", "珠海"}
+    assert conflicts["广州"].suggestion is None and "1；2" in conflicts["广州"].message
+    assert conflicts["珠海"].suggestion == "4份"          # one number in one cell: the suggestion stands

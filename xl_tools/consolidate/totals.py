@@ -240,10 +240,18 @@ def _joined_texts(records: list[dict], texts: Sequence[str]) -> str:
     return "；".join(t for seen in per_form.values() for t in seen)
 
 
-def _city_value(records: list[dict], number_of) -> CityValue:
-    """Merge one city's entries of one row (one per indicator row of each of the city's projects)."""
+def _city_value(records: list[dict], number_of, *, summable: bool = True) -> CityValue:
+    """Merge one city's entries of one row (one per indicator row of each of the city's projects).
+
+    ``summable``: the row's numbers add up (a unit); rates, deadlines and numbers without a unit do not, so a
+    city with several of them has no one number (None), only its texts."""
     numbers = [number_of(r) for r in records]
-    number = clean_number(sum(numbers, Decimal(0))) if numbers and all(n is not None for n in numbers) else None
+    if not numbers or any(n is None for n in numbers):
+        number = None
+    elif summable:
+        number = clean_number(sum(numbers, Decimal(0)))
+    else:
+        number = numbers[0] if len(numbers) == 1 else None
     ops = [r["op"] for r in records]
     op = combine_operators(ops) if len(ops) > 1 else (ops[0] or None)
     return CityValue(
@@ -324,7 +332,8 @@ def _indicator_rows(df) -> list[IndicatorTotal]:
                 return None if r["number"] is None else clean_number(r["number"] * factor)
 
             records = group.to_dict("records")
-            by_city = {city: _city_value(rs, number_of) for city, rs in _by_city(records).items()}
+            summable = dim not in ("%", "deadline", "")
+            by_city = {city: _city_value(rs, number_of, summable=summable) for city, rs in _by_city(records).items()}
             by_city = _sorted_by_city(by_city)
             ops = [cv.op for cv in by_city.values()]
             other_units = tuple(_dimension_label(d, by_key) for d in dims if d != dim)
@@ -337,7 +346,9 @@ def _indicator_rows(df) -> list[IndicatorTotal]:
                     total_text = "、".join(dict.fromkeys(v[1] for v in values))
             elif dim == "%":
                 kind, op, total = RATE, None, None
-                values = [(cv.number, cv.text.strip()) for cv in by_city.values() if cv.number is not None]
+                # each project's rate (a city with two projects has two), never a city's rates added up
+                values = [(number_of(r), r["text"].strip()) for r in sorted(records, key=lambda r: r["order"])
+                          if r["number"] is not None]
                 total_text = _range_text(values, "最低", "最高")
             elif dim == "":
                 kind, op, total = UNITLESS, None, None
