@@ -4,9 +4,9 @@ openpyxl builds an ElementTree element for every cell and serialises it through 
 writer: 1.0–1.1 s for the provincial workbook of a 2,100-file 汇总 (70,000 cells; 0.55 s here), 0.34 s for the
 67 city sheets of a 21-file one (0.19 s here). :func:`write_package` writes the same package with the plain
 cells (text, numbers, formulas, styled blanks) formatted directly as strings, byte for byte what openpyxl writes
-for them (tests/test_serialise.py compares whole packages); every other cell (dates, rich text, booleans, errors, array
-formulas, cells with comments) and every other part is still openpyxl's own code. Worksheets are built in memory
-instead of openpyxl's temporary files.
+for them (tests/test_serialise.py compares whole packages); every other cell (dates, rich text, booleans,
+errors, array formulas, cells with comments) and every other part is still openpyxl's own code. Worksheets are
+built in memory instead of openpyxl's temporary files.
 
 When openpyxl writes through lxml (lxml installed and ``OPENPYXL_LXML`` not off), its writer has no raw-text
 channel and serialises differently, so openpyxl's own writer is used unchanged.
