@@ -156,31 +156,28 @@ def operator_conflict_findings(indicators: Sequence[IndicatorTotal]) -> list[Fin
     """One warning per city on the less common side when an indicator has ≥ in one city and ≤ in another, and
     one per city whose own projects write ≥ in one and ≤ in another."""
     findings = []
+
+    def warn(row: IndicatorTotal, city: str, message: str) -> None:
+        value = row.by_city[city]
+        findings.append(Finding(
+            code="operator-conflict", severity=_severity("operator-conflict"), city=city, sheet=value.sheet,
+            cell=value.cell, field=row.name, message=message,
+        ))
+
     for row in indicators:
         if row.kind != OP_CONFLICT:
             continue
         for city, value in row.by_city.items():
             if value.conflict:
-                findings.append(Finding(
-                    code="operator-conflict", severity=_severity("operator-conflict"), city=city, sheet=value.sheet,
-                    cell=value.cell,
-                    field=row.name,
-                    message=(f"指标“{row.name}”在{city}的几个项目中写的是“{value.text}”，有的是下限（≥）有的是上限"
-                             f"（≤），不能相加：请核对各项目中该指标的方向，统一写成“≥”或“≤”"),
-                ))
+                warn(row, city, f"指标“{row.name}”在{city}的几个项目中写的是“{value.text}”，有的是下限（≥）有的是上限"
+                                f"（≤），不能相加：请核对各项目中该指标的方向，统一写成“≥”或“≤”")
         lower = [c for c, v in row.by_city.items() if (v.op or "=") in LOWER]
         upper = [c for c, v in row.by_city.items() if (v.op or "=") in UPPER]
         minority, majority = (upper, lower) if len(lower) >= len(upper) else (lower, upper)
         wanted = "≥（不少于）" if minority is upper else "≤（不超过）"
         for city in minority:
-            value = row.by_city[city]
-            findings.append(Finding(
-                code="operator-conflict", severity=_severity("operator-conflict"), city=city, sheet=value.sheet,
-                cell=value.cell,
-                field=row.name,
-                message=(f"指标“{row.name}”在{city}是“{value.text}”，而{_cities_text(majority)}用的是"
-                         f"{wanted}，一个是下限一个是上限，不能相加：请核对该指标的方向，统一写成{wanted}"),
-            ))
+            warn(row, city, f"指标“{row.name}”在{city}是“{row.by_city[city].text}”，而{_cities_text(majority)}用的是"
+                            f"{wanted}，一个是下限一个是上限，不能相加：请核对该指标的方向，统一写成{wanted}")
     return findings
 
 
