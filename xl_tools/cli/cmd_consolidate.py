@@ -49,7 +49,7 @@ def _print_summary(cons, output) -> None:
 def run(args) -> int:
     import json
 
-    from xl_tools.consolidate.model import consolidate_paths
+    from xl_tools.jobs import consolidate_paths
 
     cons, output = consolidate_paths(args.paths, args.output, library=args.library, jobs=args.jobs)
     if args.json:

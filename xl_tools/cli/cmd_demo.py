@@ -24,8 +24,8 @@ def run(args) -> int:
 
     from xl_tools.annex import bundled_annex_path, import_annex
     from xl_tools.cli.cmd_consolidate import _print_summary
-    from xl_tools.cli.cmd_validate import _annotate, render_table
-    from xl_tools.consolidate.batch import check_and_consolidate_paths
+    from xl_tools.cli.cmd_validate import render_table
+    from xl_tools.jobs import check_and_consolidate_paths, write_marked_copies
 
     out = Path(args.output)
     annex = Path(args.annex) if args.annex else bundled_annex_path()
@@ -41,10 +41,8 @@ def run(args) -> int:
 
     print("\n② 校验各地市（带标记的副本另存在原文件旁）")
     print(render_table(report))
-    messages: list[str] = []
-    _annotate(report.by_file(), messages)
-    for line in messages:
-        print("   " + line)
+    for copy in write_marked_copies(report):
+        print("   " + copy.message)
 
     print("\n③ 汇总全省")
     _print_summary(cons, path)

@@ -29,11 +29,11 @@ def run(args) -> int:
     import json
     import sys
 
-    from xl_tools.workbook.validate_files import validate_files
+    from xl_tools.jobs import validate_files
 
     report = validate_files(args.paths, jobs=args.jobs)
     messages: list[str] = []
-    annotate_failed = _annotate(report.by_file(), messages) if args.annotate else False
+    annotate_failed = _annotate(report, messages) if args.annotate else False
     if args.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
     else:
@@ -45,25 +45,13 @@ def run(args) -> int:
     return 1 if report.errors else 0
 
 
-def _annotate(files, messages: list[str]) -> bool:
+def _annotate(report, messages: list[str]) -> bool:
     """Write a marked copy of each readable file; True when one could not be written."""
-    from xl_tools.errors import XlToolsError
-    from xl_tools.workbook.annotate import annotate_file
+    from xl_tools.jobs import write_marked_copies
 
-    failed = False
-    for path, tasks in files:
-        unreadable = [f for t in tasks for f in t.findings if f.code == "not-a-form"]
-        if unreadable:
-            messages.append(f"未标记 {path}：{unreadable[0].message}")
-            continue
-        try:
-            written = annotate_file(path, [f for t in tasks for f in t.findings])
-        except XlToolsError as exc:
-            messages.append(f"错误：未能另存带标记的副本：{exc}")
-            failed = True
-            continue
-        messages.append(f"已另存带标记的副本：{written}（原文件未改动）")
-    return failed
+    copies = write_marked_copies(report)
+    messages.extend(c.message for c in copies)
+    return any(c.failed for c in copies)
 
 
 def _width(text: str) -> int:

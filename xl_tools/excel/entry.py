@@ -126,7 +126,7 @@ def consolidate(book):
     """汇总: pick city workbooks, consolidate them, save 广东省汇总.xlsx next to them, open it."""
     from pathlib import Path
 
-    from xl_tools.consolidate.model import consolidate_paths
+    from xl_tools.jobs import consolidate_paths
     from xl_tools.excel import alerts, opener, picker
 
     from xl_tools.consolidate.model import is_consolidation_workbook
