@@ -1,0 +1,140 @@
+"""审核: the quantified targets of 总体绩效目标 against the 三级指标 and their 指标值.
+
+A reviewer reads the prose and looks for each promised number in the table: "举办至少2场次培训" needs an
+indicator about 培训 whose 指标值 counts 场/场次 and is not weaker (≥2 or more). The prose and the table are read
+with the same 指标值 grammar (review_text.clauses → values.extract_targets). A prose target is matched to the
+indicator targets of the same unit family (data/unit_families.json) whose wording is closest (shared
+character bigrams); none close enough → goal-target-missing, only weaker ones → goal-target-weaker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from xl_tools.domain.values import Target
+from xl_tools.rules.registry import hit, rule
+from xl_tools.rules.review_text import bigrams, clauses, named, similarity
+
+SECTION = "审核"
+MATCH_THRESHOLD = 0.2       # shared bigrams / the smaller set: below this the wording is about something else
+LOWER_OPS = ("≥", ">", "=")
+UPPER_OPS = ("≤", "<", "=")
+
+
+@lru_cache(maxsize=1)
+def _families() -> tuple[frozenset[str], ...]:
+    text = resources.files("xl_tools.rules").joinpath("data", "unit_families.json").read_text(encoding="utf-8")
+    return tuple(frozenset(f) for f in json.loads(text)["families"])
+
+
+def same_family(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a == b or any(a in f and b in f for f in _families())
+
+
+def not_weaker(table: Target, prose: Target) -> bool:
+    """True when the table's target keeps the prose's promise (≥2 in prose: ≥2, =3, ≥4 in the table)."""
+    if prose.op in ("≥", ">"):
+        return table.op in LOWER_OPS and table.number >= prose.number
+    if prose.op in ("≤", "<"):
+        return table.op in UPPER_OPS and table.number <= prose.number
+    return table.number == prose.number if table.op == "=" else (
+        table.op in ("≥", ">") and table.number <= prose.number
+        or table.op in ("≤", "<") and table.number >= prose.number)
+
+
+@dataclass(frozen=True)
+class Aim:
+    """One target with the words around it and the cell it was read from."""
+
+    target: Target
+    context: frozenset[str]
+    cell: str | None
+    text: str                   # the clause (prose) or the 三级指标 (table), for messages
+    whole: bool = False         # the target is the whole 指标值 (so a corrected value can replace it)
+
+
+def _segments(text: str, context_extra: frozenset[str] = frozenset()):
+    """(target, context) for each target of each clause of ``text``: a target's words run from the previous
+    target's end to the next one's start (…至少2份技术分析报告、至少2份产业趋势报告 → two contexts)."""
+    for clause in clauses(text):
+        spans, pos = [], 0
+        for t in clause.targets:
+            at = clause.text.find(t.text, pos) if t.text else -1
+            spans.append((at, at + len(t.text)) if at >= 0 else (pos, pos))
+            pos = spans[-1][1]
+        for i, t in enumerate(clause.targets):
+            start = spans[i - 1][1] if i else 0
+            end = spans[i + 1][0] if i + 1 < len(spans) else len(clause.text)
+            words = clause.text[start:end].replace(t.text, " ") if t.text else clause.text[start:end]
+            yield t, bigrams(words) | context_extra, clause.text
+
+
+def goal_aims(ctx) -> list[Aim]:
+    goal = ctx.form.get("overall_goal")
+    return [Aim(t, c, goal.cell, text) for t, c, text in _segments(goal.text)] if goal.text else []
+
+
+def table_aims(ctx) -> list[Aim]:
+    """Every target of the indicator table: a row's 指标值 targets (with its 三级指标's words), or, when the
+    value holds none, the targets written in the 三级指标 itself (a row shifted left)."""
+    aims = []
+    for row in ctx.real_rows:
+        level3 = bigrams(row.level3.text)
+        targets = row.parsed.targets if row.parsed is not None else ()
+        if targets and len(targets) == 1 and row.kind != "sentence-with-targets":
+            aims.append(Aim(targets[0], level3 | bigrams(row.value.text), row.value.cell, row.name, True))
+        elif targets:
+            aims.extend(Aim(t, level3 | c, row.value.cell, row.name) for t, c, _ in _segments(row.value.text))
+        else:
+            aims.extend(Aim(t, c, row.level3.cell, row.name) for t, c, _ in _segments(row.level3.text))
+    return aims
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _goal_checks(ctx):
+    """(kind, prose aim, closest table aim or None) for each prose target the table does not keep."""
+    goals = goal_aims(ctx)
+    if not goals:
+        return
+    table = table_aims(ctx)
+    for aim in goals:
+        close = [(similarity(aim.context, t.context), t) for t in table if same_family(aim.target.unit, t.target.unit)]
+        close = [(score, t) for score, t in close if score >= MATCH_THRESHOLD]
+        if not close:
+            yield "missing", aim, None
+        elif not any(not_weaker(t.target, aim.target) for _, t in close):
+            yield "weaker", aim, max(close, key=lambda st: st[0])[1]
+
+
+@rule("goal-target-missing", severity="warning", section=SECTION, title="总体绩效目标中的目标没有对应指标",
+      template="{goal}写了“{clause}”（{target}），但绩效指标中没有对应的三级指标：请在"
+               "产出或效益指标中增加一条写明这项内容的三级指标，指标值写“{target}”，或改正总体绩效目标",
+      when="总体绩效目标中有数量目标（如“举办至少2场次培训”），绩效指标中找不到同类单位、内容相近的三级指标",
+      example={"goal": "总体绩效目标（B10）", "clause": "邀请行业内专家15人以上参与主旨演讲", "target": "≥15人"})
+def goal_target_missing(ctx):
+    for kind, aim, _ in _goal_checks(ctx):
+        if kind == "missing":
+            yield hit(aim.cell, "总体绩效目标", None, goal=named("总体绩效目标", aim.cell),
+                      clause=_short(aim.text), target=aim.target.format())
+
+
+@rule("goal-target-weaker", severity="warning", section=SECTION, title="指标值低于总体绩效目标",
+      template="“{field}”的{value}为“{table}”，低于{goal}中“{clause}”的“{target}”："
+               "请把指标值改为不低于 {target}，或改正总体绩效目标，使两处一致",
+      when="总体绩效目标中的数量目标在绩效指标中有对应的三级指标，但指标值比总体绩效目标写的少（或方向相反）",
+      example={"field": "举办培训", "value": "指标值（E14）", "table": "≥1场", "goal": "总体绩效目标（B10）",
+               "clause": "举办至少2场次面向企业的培训", "target": "≥2场次"})
+def goal_target_weaker(ctx):
+    for kind, aim, table in _goal_checks(ctx):
+        if kind == "weaker":
+            wanted = Target(aim.target.op, aim.target.number, table.target.unit).format()
+            yield hit(table.cell, table.text, wanted if table.whole else None, value=named("指标值", table.cell),
+                      table=table.target.format(), goal=named("总体绩效目标", aim.cell), clause=_short(aim.text), target=aim.target.format())
