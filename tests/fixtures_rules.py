@@ -288,6 +288,8 @@ CASES: list[Case] = [
     Case("goal-target-weaker, table operator reversed", with_rows(set_value(1, "≤1场"),
                                                                   overall_goal="召开至少1场研究报告发布会。"),
          [["goal-target-weaker", rcell(1, "value"), "≥1场"]]),
+    Case("goal-target-unit", base(overall_goal="1. 形成2项研究报告。"),
+         [["goal-target-unit", rcell(0, "value"), None]], message_has=("“2项”", "指标值（E12）是“1份”")),
     Case("expenditure-exceeds-funding", base(expenditure="1. 培训费300万元；2. 印刷费200万元。"),
          [["expenditure-exceeds-funding", hcell("expenditure"), None]],
          message_has=("合计 500万元", "300万元 + 200万元", "资金需求（B7）460万元")),

@@ -4,7 +4,8 @@ A reviewer reads the prose and looks for each promised number in the table: "举
 indicator about 培训 whose 指标值 counts 场/场次 and is not weaker (≥2 or more). The prose and the table are read
 with the same 指标值 grammar (review_text.clauses → values.extract_targets). A prose target is matched to the
 indicator targets of the same unit family (data/unit_families.json) whose wording is closest (shared
-character bigrams); none close enough → goal-target-missing, only weaker ones → goal-target-weaker.
+character bigrams); none close enough → goal-target-missing, only weaker ones → goal-target-weaker, only one worded
+nearly the same but counted in another unit → goal-target-unit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from xl_tools.rules.registry import hit, rule
 from xl_tools.rules.review_text import bigrams, clauses, named, similarity
 
 SECTION = "审核"
+UNIT_THRESHOLD = 0.5        # so close that an indicator in another unit is surely about the same thing
 MATCH_THRESHOLD = 0.2       # shared bigrams / the smaller set: below this the wording is about something else
 LOWER_OPS = ("≥", ">", "=")
 UPPER_OPS = ("≤", "<", "=")
@@ -106,9 +108,13 @@ def _goal_checks(ctx):
         return
     table = table_aims(ctx)
     for aim in goals:
-        close = [(similarity(aim.context, t.context), t) for t in table if same_family(aim.target.unit, t.target.unit)]
-        close = [(score, t) for score, t in close if score >= MATCH_THRESHOLD]
-        if not close:
+        scored = [(similarity(aim.context, t.context), t) for t in table]
+        close = [(score, t) for score, t in scored
+                 if score >= MATCH_THRESHOLD and same_family(aim.target.unit, t.target.unit)]
+        other = [(score, t) for score, t in scored if score >= UNIT_THRESHOLD and t.target.unit != aim.target.unit]
+        if not close and other:
+            yield "unit", aim, max(other, key=lambda st: st[0])[1]
+        elif not close:
             yield "missing", aim, None
         elif not any(not_weaker(t.target, aim.target) for _, t in close):
             yield "weaker", aim, max(close, key=lambda st: st[0])[1]
@@ -138,3 +144,16 @@ def goal_target_weaker(ctx):
             wanted = Target(aim.target.op, aim.target.number, table.target.unit).format()
             yield hit(table.cell, table.text, wanted if table.whole else None, value=named("指标值", table.cell),
                       table=table.target.format(), goal=named("总体绩效目标", aim.cell), clause=_short(aim.text), target=aim.target.format())
+
+
+@rule("goal-target-unit", severity="warning", section=SECTION, title="指标值单位与总体绩效目标不同",
+      template="{goal}中“{clause}”的目标是“{target}”，而对应的三级指标“{field}”的{value}是“{table}”，单位不同："
+               "请统一单位（改指标值或改总体绩效目标），使两处说的是同一个数",
+      when="总体绩效目标中的数量目标有一条内容几乎相同的三级指标，但指标值用的是另一种单位（如“项”和“份”）",
+      example={"goal": "总体绩效目标（B10）", "clause": "完成2项重点产业专利导航", "target": "2项",
+               "field": "完成产业专利导航报告", "value": "指标值（E12）", "table": "2份"})
+def goal_target_unit(ctx):
+    for kind, aim, table in _goal_checks(ctx):
+        if kind == "unit":
+            yield hit(table.cell, table.text, None, goal=named("总体绩效目标", aim.cell), clause=_short(aim.text),
+                      target=aim.target.format(), value=named("指标值", table.cell), table=table.target.format())

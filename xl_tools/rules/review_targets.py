@@ -51,7 +51,7 @@ def _covered_elsewhere(row) -> bool:
 
 
 @rule("value-kind-mismatch", severity="warning", section=SECTION, title="指标值类型与二级指标不符",
-      template="{level2}“{field}”的指标值“{value}”不是{needs}：按财预〔2021〕101号，{level2}应填写{needs}，如 {example}",
+      template="{level2}“{field}”的指标值“{value}”不是{needs}：按财预〔2021〕101号，{level2}应填写{needs}，请改写，如 {example}",
       when="时效指标的指标值不是完成时限或期限，质量指标的不是比率或可评判的标准，满意度指标的不是百分比"
            "（要求见 xl_tools/rules/data/value_kinds.json）",
       example={"level2": "服务对象满意度指标", "field": "企业满意度", "value": "满意", "needs": "百分比",
