@@ -32,6 +32,7 @@ def _families() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(f) for f in json.loads(text)["families"])
 
 
+@lru_cache(maxsize=1024)
 def same_family(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return False
@@ -56,13 +57,15 @@ class Aim:
     target: Target
     context: frozenset[str]
     cell: str | None
-    text: str                   # the clause (prose) or the 三级指标 (table), for messages
+    text: str                   # the clause (prose) or the 三级指标 (table, as written), for messages
     whole: bool = False         # the target is the whole 指标值 (so a corrected value can replace it)
 
 
-def _segments(text: str, context_extra: frozenset[str] = frozenset()):
-    """(target, context) for each target of each clause of ``text``: a target's words run from the previous
-    target's end to the next one's start (…至少2份技术分析报告、至少2份产业趋势报告 → two contexts)."""
+@lru_cache(maxsize=4096)      # the same prose and 指标值 texts recur across a batch
+def _segments(text: str) -> tuple[tuple[Target, frozenset[str], str], ...]:
+    """(target, context, clause) for each target of each clause of ``text``: a target's words run from the
+    previous target's end to the next one's start (…至少2份技术分析报告、至少2份产业趋势报告 → two contexts)."""
+    found = []
     for clause in clauses(text):
         spans, pos = [], 0
         for t in clause.targets:
@@ -73,7 +76,8 @@ def _segments(text: str, context_extra: frozenset[str] = frozenset()):
             start = spans[i - 1][1] if i else 0
             end = spans[i + 1][0] if i + 1 < len(spans) else len(clause.text)
             words = clause.text[start:end].replace(t.text, " ") if t.text else clause.text[start:end]
-            yield t, bigrams(words) | context_extra, clause.text
+            found.append((t, bigrams(words), clause.text))
+    return tuple(found)
 
 
 def goal_aims(ctx) -> list[Aim]:
@@ -81,43 +85,65 @@ def goal_aims(ctx) -> list[Aim]:
     return [Aim(t, c, goal.cell, text) for t, c, text in _segments(goal.text)] if goal.text else []
 
 
+@lru_cache(maxsize=4096)
+def _row_targets(level3: str, value: str, kind: str, targets: tuple[Target, ...]):
+    """(target, context, in the 指标值?, the whole 指标值?) of one indicator row, by its texts."""
+    words = bigrams(level3)
+    if targets and len(targets) == 1 and kind != "sentence-with-targets":
+        return ((targets[0], words | bigrams(value), True, True),)
+    if targets:
+        return tuple((t, words | c, True, False) for t, c, _ in _segments(value))
+    return tuple((t, c, False, False) for t, c, _ in _segments(level3))
+
+
 def table_aims(ctx) -> list[Aim]:
     """Every target of the indicator table: a row's 指标值 targets (with its 三级指标's words), or, when the
     value holds none, the targets written in the 三级指标 itself (a row shifted left)."""
     aims = []
     for row in ctx.real_rows:
-        level3 = bigrams(row.level3.text)
         targets = row.parsed.targets if row.parsed is not None else ()
-        if targets and len(targets) == 1 and row.kind != "sentence-with-targets":
-            aims.append(Aim(targets[0], level3 | bigrams(row.value.text), row.value.cell, row.name, True))
-        elif targets:
-            aims.extend(Aim(t, level3 | c, row.value.cell, row.name) for t, c, _ in _segments(row.value.text))
-        else:
-            aims.extend(Aim(t, c, row.level3.cell, row.name) for t, c, _ in _segments(row.level3.text))
+        for t, c, in_value, whole in _row_targets(row.level3.text, row.value.text, row.kind, targets):
+            aims.append(Aim(t, c, row.value.cell if in_value else row.level3.cell, row.level3.text, whole))
     return aims
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _goal_checks(ctx):
-    """(kind, prose aim, closest table aim or None) for each prose target the table does not keep."""
-    goals = goal_aims(ctx)
-    if not goals:
-        return
-    table = table_aims(ctx)
-    for aim in goals:
-        scored = [(similarity(aim.context, t.context), t) for t in table]
-        close = [(score, t) for score, t in scored
-                 if score >= MATCH_THRESHOLD and same_family(aim.target.unit, t.target.unit)]
-        other = [(score, t) for score, t in scored if score >= UNIT_THRESHOLD and t.target.unit != aim.target.unit]
-        if not close and other:
-            yield "unit", aim, max(other, key=lambda st: st[0])[1]
-        elif not close:
-            yield "missing", aim, None
-        elif not any(not_weaker(t.target, aim.target) for _, t in close):
-            yield "weaker", aim, max(close, key=lambda st: st[0])[1]
+def _goal_checks(ctx) -> list[tuple[str, Aim, Aim | None]]:
+    """(kind, prose aim, closest table aim or None) for each prose target the table does not keep; worked out
+    once per form (three rules report from it)."""
+    found = ctx.__dict__.get("_goal_checks")
+    if found is None:
+        goals = goal_aims(ctx)
+        table = table_aims(ctx) if goals else []
+        key = (ctx.form.get("overall_goal").text, tuple((t.target, t.context) for t in table))
+        found = [(kind, goals[g], table[t] if t is not None else None) for kind, g, t in _compare(*key)]
+        ctx.__dict__["_goal_checks"] = found
+    return found
+
+
+@lru_cache(maxsize=1024)      # by content: a batch repeats the same prose and the same tables
+def _compare(goal: str, table: tuple[tuple[Target, frozenset[str]], ...]) -> tuple[tuple[str, int, int | None], ...]:
+    """(kind, index of the prose target, index of the closest table target) for each prose target not kept."""
+    found = []
+    for g, (target, context, _) in enumerate(_segments(goal) if goal else ()):
+        unit = target.unit
+        close = [(score, i) for i, (t, c) in enumerate(table) if same_family(unit, t.unit)
+                 for score in (similarity(context, c),) if score >= MATCH_THRESHOLD]
+        if close:
+            if not any(not_weaker(table[i][0], target) for _, i in close):
+                found.append(("weaker", g, max(close)[1]))
+            continue
+        other = [(score, i) for i, (t, c) in enumerate(table) if t.unit != unit
+                 for score in (similarity(context, c),) if score >= UNIT_THRESHOLD]
+        found.append(("unit", g, max(other)[1]) if other else ("missing", g, None))
+    return tuple(found)
 
 
 @rule("goal-target-missing", severity="warning", section=SECTION, title="总体绩效目标中的目标没有对应指标",
@@ -142,7 +168,7 @@ def goal_target_weaker(ctx):
     for kind, aim, table in _goal_checks(ctx):
         if kind == "weaker":
             wanted = Target(aim.target.op, aim.target.number, table.target.unit).format()
-            yield hit(table.cell, table.text, wanted if table.whole else None, value=named("指标值", table.cell),
+            yield hit(table.cell, _one_line(table.text), wanted if table.whole else None, value=named("指标值", table.cell),
                       table=table.target.format(), goal=named("总体绩效目标", aim.cell), clause=_short(aim.text), target=aim.target.format())
 
 
@@ -155,5 +181,5 @@ def goal_target_weaker(ctx):
 def goal_target_unit(ctx):
     for kind, aim, table in _goal_checks(ctx):
         if kind == "unit":
-            yield hit(table.cell, table.text, None, goal=named("总体绩效目标", aim.cell), clause=_short(aim.text),
+            yield hit(table.cell, _one_line(table.text), None, goal=named("总体绩效目标", aim.cell), clause=_short(aim.text),
                       target=aim.target.format(), value=named("指标值", table.cell), table=table.target.format())
