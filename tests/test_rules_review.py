@@ -7,7 +7,6 @@ the finding it should, at the cell to fix.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
