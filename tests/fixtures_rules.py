@@ -109,7 +109,7 @@ FOSHAN_HEADER = {
     "funding": "100.5",
     "expenditure": "1、培训和宣讲会等活动费。 2、知识产权证券化组织、企业贴息、评估服务费用。",
     "policy_basis": "1、(国知发服字〔2019〕46号);2、(国发〔2015〕71号)",
-    "overall_goal": "1.成功获批发行至少1支知识产权证券化产品。2.举办至少2场次培训。",
+    "overall_goal": "1.成功获批发行至少1支知识产权证券化产品。2.知识产权证券化涉及企业不少于10家。",
 }
 FOSHAN_ROWS: list[Row] = [
     ("产出指标", "数量指标", "发行知识产权证券化产品数量", "≥1支"),
@@ -136,7 +136,8 @@ def clean_forms() -> list[Form]:
 # ------------------------------------------------------------------------------------------------ per code
 
 # A tiny clean base: one row per 产出 dimension, one 效益, one 满意度.
-BASE_HEADER = dict(GUANGZHOU_HEADER)
+# Its 总体绩效目标 holds no number, so a case that changes a row's value is not also a goal-target-* finding.
+BASE_HEADER = dict(GUANGZHOU_HEADER, overall_goal="1. 形成知识产权发展实力研究报告，并召开研究报告发布会。\n2. 2021年完成项目。")
 BASE_ROWS: list[Row] = [
     ("产出指标", "数量指标", "形成研究报告", "1份"),                 # 0
     ("", "", "召开研究报告发布会", "1场"),                            # 1
@@ -278,6 +279,36 @@ CASES: list[Case] = [
          [["missing-field", hcell("budget_year"), None]]),
     Case("cost-exceeds-funding", with_rows(set_value(4, "≤5亿元")),
          [["cost-exceeds-funding", rcell(4, "value"), None]]),
+    # 审核 (review_goals / review_funding / review_targets)
+    Case("goal-target-missing", base(overall_goal="1. 举办至少2场次面向企业的培训。"),
+         [["goal-target-missing", hcell("overall_goal"), None]], message_has=("≥2场次", "总体绩效目标（B10）")),
+    Case("goal-target-weaker", base(overall_goal="1. 形成至少2份研究报告。"),
+         [["goal-target-weaker", rcell(0, "value"), "≥2份"]],
+         message_has=("指标值（E12）为“1份”", "总体绩效目标（B10）", "≥2份")),
+    Case("goal-target-weaker, table operator reversed", with_rows(set_value(1, "≤1场"),
+                                                                  overall_goal="召开至少1场研究报告发布会。"),
+         [["goal-target-weaker", rcell(1, "value"), "≥1场"]]),
+    Case("goal-target-unit", base(overall_goal="1. 形成2项研究报告。"),
+         [["goal-target-unit", rcell(0, "value"), None]], message_has=("“2项”", "指标值（E12）是“1份”")),
+    Case("expenditure-exceeds-funding", base(expenditure="1. 培训费300万元；2. 印刷费200万元。"),
+         [["expenditure-exceeds-funding", hcell("expenditure"), None]],
+         message_has=("合计 500万元", "300万元 + 200万元", "资金需求（B7）460万元")),
+    Case("cost-sum-exceeds-funding", with_rows(insert_row(5, ("", "", "印刷成本", "≤200万元"),
+                                                          set_row(4, ("", "成本指标", "培训成本", "≤300万元")))),
+         [["cost-sum-exceeds-funding", rcell(4, "value"), None]], message_has=("合计 500万元", "E17（印刷成本")),
+    Case("total-cost-below-funding", with_rows(set_value(4, "≤400万元")),
+         [["total-cost-below-funding", rcell(4, "value"), None]], message_has=("≤460万元",)),
+    Case("value-kind-mismatch 满意度", with_rows(set_value(6, "满意")),
+         [["value-kind-mismatch", rcell(6, "value"), None]], message_has=("百分比", "≥90%")),
+    Case("value-kind-mismatch 时效", with_rows(set_value(3, "按计划完成")),
+         [["value-kind-mismatch", rcell(3, "value"), None]], message_has=("完成时限或期限",)),
+    Case("value-kind-mismatch 质量", with_rows(set_value(2, "≥2场")),
+         [["value-kind-mismatch", rcell(2, "value"), None]], message_has=("比率或可评判的标准",)),
+    Case("missing-cost-indicator", with_rows(set_row(4, ("", "成本指标", "预算执行率", "≥95%"))),
+         [["missing-cost-indicator", rcell(4, "value"), None]], message_has=("101号", "≤460万元")),
+    Case("missing-cost-indicator placeholder only", with_rows(set_row(4, ("", "成本指标", "指标4:", ""))),
+         [["placeholder-indicator", rcell(4, "level3"), None], ["missing-cost-indicator", rcell(4, "level3"), None]]),
+
 ]
 
 # Forms that look suspicious but are fine: each must raise nothing.
@@ -288,7 +319,7 @@ NO_FALSE_ALARMS: list[tuple[str, Form]] = [
     ("money written in 亿 under 经济效益", with_rows(insert_row(6, ("", "经济效益指标", "证券化产品规模", "≥3亿")))),
     ("funding as a number", base(funding="460")),
     ("year as a number", base(budget_year="2020")),
-    ("funding with two decimals", base(funding="460.25万元")),
+    ("funding with two decimals", base(funding="460.00万元")),    # 460.25 would exceed the 项目总成本 ≤460万元
     ("city told by the sheet name", replace(base(local_department="市场监督管理局"), city=None, sheet="广州")),
     ("blank template rows", with_rows(BASE_ROWS + [("", "", "", "")] * 3)),
     ("level1 repeated on every row", with_rows([("产出指标", "数量指标", "形成研究报告", "1份"),

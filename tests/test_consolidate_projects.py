@@ -60,7 +60,7 @@ def test_the_provincial_workbook_has_a_sheet_per_project_and_one_row_per_city(tm
     summary = wb["汇总表"]
     rows = [[c.value for c in r] for r in summary.iter_rows(min_row=4, max_col=5)]
     assert rows[0][0] == "广州" and rows[0][4] == 580
-    assert rows[1][0] == "合计"
+    assert [r[2] for r in rows[1:21]] == ["未报送"] * 20 and rows[21][0] == "合计"
     results = [r[3] for r in wb["校验结果"].iter_rows(min_row=4, values_only=True)]
     assert "duplicate-city" not in results
 

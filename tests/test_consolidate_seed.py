@@ -12,6 +12,7 @@ from consolidate_fixtures import COMPANIES, LAUNCHES, PRODUCTS, REPORTS, SIZE
 
 from xl_tools.consolidate import consolidate, write_consolidation
 from xl_tools.consolidate.model import consolidate_paths
+from xl_tools.domain.cities import city_names
 
 pytest_plugins = ("libreoffice",)
 
@@ -77,8 +78,9 @@ def test_workbook_reread_with_pandas_shows_the_totals(consolidated, engine):
     _, path = consolidated
     summary = read_sheet(path, "汇总表", engine)
     assert list(summary.columns) == ["地市", "代码", "项目名称", "预算年度", "资金需求(万元)", "指标数", "校验错误", "校验警告"]
-    assert list(summary["地市"]) == [*CITIES, "合计"]
-    assert [float(v) for v in summary["资金需求(万元)"]] == [460, 180, 50, 100, 790]
+    assert list(summary["地市"]) == [*city_names(), "合计"]                   # every city, 未报送 ones too
+    assert list(summary.set_index("地市")["项目名称"].drop([*CITIES, "合计"]).unique()) == ["未报送"]
+    assert [float(v) for v in summary["资金需求(万元)"].dropna()] == [460, 180, 50, 100, 790]
 
     table = read_sheet(path, "指标汇总", engine).set_index("三级指标")
     assert list(table.columns[4:8]) == CITIES
@@ -115,7 +117,7 @@ def test_workbook_shape(consolidated):
     wb = load_workbook(path)
     assert wb.sheetnames[:8] == ["汇总表", "指标汇总", "定性指标", "校验结果", *CITIES]
     summary = wb["汇总表"]
-    assert summary["E8"].value == "=SUM(E4:E7)" and summary["A8"].value == "合计"
+    assert summary["E25"].value == "=SUM(E4:E24)" and summary["A25"].value == "合计"     # 21 city rows
     assert len(summary._charts) == 1
     chart = summary._charts[0]
     assert type(chart).__name__ == "BarChart"
@@ -168,7 +170,7 @@ def test_libreoffice_recalculates_the_same_totals(consolidated, office):
             assert cached[sheet][cell] == pytest.approx(computed[sheet][cell]), (sheet, cell)
             checked += 1
     assert checked >= 4 + 2 * 6                  # 汇总表 totals + per-indicator SUM/COUNTA
-    assert computed["汇总表"]["E8"] == 790
+    assert computed["汇总表"]["E25"] == 790
 
 
 @pytest.mark.libreoffice

@@ -31,7 +31,8 @@ def test_city_text_that_looks_like_a_formula_stays_text(tmp_path):
     path = write_consolidation(consolidate(forms), tmp_path / "out.xlsx")
     wb = load_workbook(path)
     summary = wb["汇总表"]
-    assert [summary["C4"].value, summary["C5"].value] == [INJECTIONS[0], INJECTIONS[3]]
+    # Every city of 广东省 has a row (广州 4, 韶关 5 未报送, 深圳 6).
+    assert [summary["C4"].value, summary["C5"].value, summary["C6"].value] == [INJECTIONS[0], "未报送", INJECTIONS[3]]
     assert summary["C4"].data_type == "s" and summary["C4"].quotePrefix
     for name in SUMMARY_SHEET_NAMES:
         formulas = re.findall(r"<f>([^<]*)</f>", sheet_xml(path, name))
@@ -45,7 +46,8 @@ def test_city_text_that_looks_like_a_formula_stays_text(tmp_path):
 def test_formula_cells_carry_their_values_in_the_xml(tmp_path):
     path = write_consolidation(consolidate(seed_forms()), tmp_path / "out.xlsx")
     xml = sheet_xml(path, "汇总表")
-    assert re.search(r'<c r="E8"[^>]*><f>SUM\(E4:E7\)</f><v>790</v></c>', xml)
+    # 21 city rows (4..24, 未报送 ones blank) and the 合计 row 25.
+    assert re.search(r'<c r="E25"[^>]*><f>SUM\(E4:E24\)</f><v>790</v></c>', xml)
     assert "<v />" not in xml and "<v/>" not in xml
     totals = sheet_xml(path, "指标汇总")
     assert re.search(r"<f>SUM\([A-Z]+\d+:[A-Z]+\d+\)</f><v>12</v>", totals)
@@ -86,7 +88,7 @@ def test_rebuild_summary_sheets_inside_a_consolidated_workbook(tmp_path):
     import pandas as pd
 
     summary = pd.read_excel(rebuilt, sheet_name="汇总表", header=2, engine="calamine")
-    assert list(summary["资金需求(万元)"]) == [460, 200, 50, 100, 810]
+    assert list(summary["资金需求(万元)"].dropna()) == [460, 200, 50, 100, 810]        # 未报送 rows are blank
     links = {c.hyperlink.location for row in load_workbook(rebuilt)["校验结果"].iter_rows() for c in row
              if c.hyperlink}
     assert any(link.startswith("'深圳'!") for link in links)
@@ -138,7 +140,8 @@ def test_rebuild_from_the_workbook_itself(tmp_path):
     import pandas as pd
 
     summary = pd.read_excel(out, sheet_name="汇总表", header=2, engine="calamine")
-    assert list(summary["资金需求(万元)"]) == [460, 180, 50, 690]
+    assert list(summary["资金需求(万元)"].dropna()) == [460, 180, 50, 690]
+    assert summary.set_index("地市").loc["佛山", "项目名称"] == "未报送"             # the dropped city
     (size,) = cons.indicator("发行知识产权证券化产品规模")
     assert size.total_text == "≥3亿元"
 
@@ -169,15 +172,16 @@ def test_funding_chart_prints_whole_on_its_own_page_naming_every_city(tmp_path, 
     forms = [make_form(name, [q(REPORTS, "2份")], funding=fundings[i % 4]) for i, name in enumerate(names)]
     path = write_consolidation(consolidate(forms), tmp_path / "汇总.xlsx")
     chart, drawing, sheet = _summary_chart(path)
-    total_row = 3 + count + 1                                           # title, subtitle, header, cities, 合计
+    total_row = 3 + 21 + 1              # title, subtitle, header, every city of 广东省 (未报送 too), 合计
     assert re.search(rf'<rowBreaks[^>]*><brk id="{total_row}"[^>]*man="1"', sheet), "no page break before the chart"
     anchor_row = int(re.search(r"<(?:xdr:)?from>.*?<(?:xdr:)?row>(\d+)<", drawing).group(1))       # 0-based
     assert anchor_row + 1 > total_row
-    assert f"<cat><strRef><f>'汇总表'!$A$4:$A${3 + count}</f></strRef></cat>" in chart
-    assert '<tickLblSkip val="1" />' in chart
+    assert f"<cat><strRef><f>'汇总表'!$A$4:$A$24</f></strRef></cat>" in chart
+    assert f"<val><numRef><f>'汇总表'!$E$4:$E$24</f></numRef></val>" in chart          # not the 合计 row
+    assert re.search(r'<tickLblSkip val="1" ?/>', chart)
     labels = re.search(r"<dLbls>(.*?)</dLbls>", chart).group(1)
-    assert '<numFmt formatCode="#,##0" sourceLinked="0" />' in labels
-    assert '<showVal val="1" />' in labels and '<showSerName val="0" />' in labels
+    assert re.search(r'<numFmt formatCode="#,##0" sourceLinked="0" ?/>', labels)
+    assert re.search(r'<showVal val="1" ?/>', labels) and re.search(r'<showSerName val="0" ?/>', labels)
     width_emu, height_emu = map(int, re.search(r'<(?:xdr:)?ext cx="(\d+)" cy="(\d+)"', drawing).groups())
     page_width, page_height = body_size_points()
     emu_per_point = 12700
@@ -190,4 +194,4 @@ def test_funding_chart_labels_keep_decimals_when_an_amount_has_them(tmp_path):
     forms = [make_form("广州", [q(REPORTS, "2份")], funding="12.5万元"),
              make_form("深圳", [q(REPORTS, "2份")], funding="100万元")]
     chart, _, _ = _summary_chart(write_consolidation(consolidate(forms), tmp_path / "汇总.xlsx"))
-    assert '<dLbls><numFmt formatCode="#,##0.00" sourceLinked="0" />' in chart
+    assert re.search(r'<dLbls><numFmt formatCode="#,##0.00" sourceLinked="0" ?/>', chart)

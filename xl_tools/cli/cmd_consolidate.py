@@ -35,6 +35,9 @@ def _print_summary(cons, output) -> None:
     for city in cons.cities:
         funding = f"{format_number(city.funding_wan)} 万元" if city.funding_wan is not None else "资金需求未能识别"
         print(f"  {city.city}：{funding}，指标 {city.indicator_count} 项，错误 {city.errors} 条，警告 {city.warnings} 条")
+    if cons.unreported:
+        print(f"已报送 {cons.reported_count} 个地市，未报送 {len(cons.unreported)} 个："
+              f"{'、'.join(c.name for c in cons.unreported)}（汇总表中标为“未报送”）")
     summed = [r for r in cons.indicators if r.summed and r.city_count > 1]
     if summed:
         print("多市合计的指标：")

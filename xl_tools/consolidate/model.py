@@ -21,7 +21,7 @@ from xl_tools.consolidate.library import IndicatorLibrary, load_library
 from xl_tools.consolidate.totals import (
     CityForm, IndicatorTotal, QualitativeRow, compute_totals, funding_wan,
 )
-from xl_tools.domain.cities import by_name, order_key
+from xl_tools.domain.cities import City, by_name, cities, order_key
 from xl_tools.domain.form import Form
 from xl_tools.errors import InputError, NotAFormError
 from xl_tools.workbook.inputs import is_lock_file, workbooks_in
@@ -75,6 +75,24 @@ class Consolidation:
         return tuple(c.city for c in self.cities)
 
     @property
+    def unreported(self) -> tuple[City, ...]:
+        """The cities of 广东省 (GB/T 2260 order) with no form in this consolidation: 未报送."""
+        reported = set(self.city_names)
+        return tuple(c for c in cities() if c.name not in reported)
+
+    @property
+    def reported_count(self) -> int:
+        """Cities of the 21 that reported (a form whose city could not be told is not one of them)."""
+        return len(cities()) - len(self.unreported)
+
+    def summary_rows(self) -> list[tuple[City | None, CityRow | None]]:
+        """The 汇总表's city rows: every city of 广东省 in GB/T 2260 order, with its CityRow or None (未报送),
+        then any row whose city is not one of them (未识别地市)."""
+        by_city = {c.city: c for c in self.cities}
+        rows = [(city, by_city.pop(city.name, None)) for city in cities()]
+        return rows + [(None, row) for row in by_city.values()]
+
+    @property
     def has_crosscity_error(self) -> bool:
         return any(f.severity == "error" for f in self.crosscity)
 
@@ -108,6 +126,9 @@ class Consolidation:
                 for q in self.qualitative
             ],
             "findings": [f.to_dict() for f in self.crosscity],
+            "unreported": [{"city": c.name, "code": c.code} for c in self.unreported],
+            "counts": {"cities": len(cities()), "reported": self.reported_count,
+                       "unreported": len(self.unreported)},
         }
 
 

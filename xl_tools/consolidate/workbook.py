@@ -62,6 +62,7 @@ class _Sheet:
         self.total_fill = PatternFill("solid", fgColor="F2F2F2")
         self.error_fill = PatternFill("solid", fgColor="FFC7CE")
         self.warning_fill = PatternFill("solid", fgColor="FFEB9C")
+        self.unreported_fill = PatternFill("solid", fgColor="EDEDED")
         self.wrap = Alignment(wrap_text=True, vertical="center")
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.number_align = Alignment(horizontal="right", vertical="center")
@@ -205,8 +206,16 @@ def _year_text(cons: Consolidation) -> str:
     return f"{cons.year}年" if cons.year else ""
 
 
+UNREPORTED = "未报送"
+
+
+def _reported_text(cons: Consolidation) -> str:
+    return f"已报送 {cons.reported_count} 个地市，未报送 {len(cons.unreported)} 个"
+
+
 def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
-    """汇总表: one row per city (GB/T 2260 order), a 合计 row with live SUMs, a bar chart of 资金需求."""
+    """汇总表: one row per city of 广东省 (GB/T 2260 order; those without a form marked 未报送), a 合计 row with
+    live SUMs over all of them, a bar chart of 资金需求 over the same rows."""
     ws = _replace_sheet(wb, SUMMARY, index)
     s = _Sheet(ws, cached)
     labels = ["地市", "代码", "项目名称", "预算年度", "资金需求(万元)", "指标数", "校验错误", "校验警告"]
@@ -216,11 +225,20 @@ def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
                 "点击地市名称可打开该市的绩效目标表；问题清单见“校验结果”工作表。")
     if unreadable:
         subtitle += f"另有 {unreadable} 个文件无法读取，未计入合计（见“校验结果”）。"
-    head = s.title(f"{_year_text(cons)}省财政专项转移支付绩效目标汇总表", len(labels), subtitle)
+    head = s.title(f"{_year_text(cons)}省财政专项转移支付绩效目标汇总表（{_reported_text(cons)}）", len(labels),
+                   subtitle)
     s.header(head, labels)
     first = head + 1
     row = first
-    for city in cons.cities:
+    for known, city in cons.summary_rows():
+        if city is None:                    # 未报送: name, code and the mark; no numbers, so the SUMs skip it
+            s.text(row, 1, known.name, wrap=False)
+            s.text(row, 2, known.code, wrap=False)
+            s.text(row, 3, UNREPORTED, fill=s.unreported_fill)
+            for col in range(4, len(labels) + 1):
+                s.text(row, col, None, wrap=False)
+            row += 1
+            continue
         link = s.text(row, 1, city.city, wrap=False)
         s.link(link, city.sheet, city.funding_cell or "A1")
         s.text(row, 2, city.code, wrap=False)
@@ -239,7 +257,7 @@ def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
     total_row = row
     s.text(total_row, 1, "合计", bold=True, wrap=False)
     s.text(total_row, 2, "", wrap=False)
-    s.text(total_row, 3, f"{len(cons.cities)} 个地市", bold=True)
+    s.text(total_row, 3, _reported_text(cons), bold=True)
     s.text(total_row, 4, _year_text(cons), wrap=False)
     rng = (first, last)
     s.formula(total_row, 5, _sum(5, *rng), cons.total_funding_wan, fmt="#,##0.00", bold=True)

@@ -40,6 +40,7 @@ __all__ = [
     "extract_targets",
     "split_inline_value",
     "is_placeholder_text",
+    "normalise",
 ]
 
 
@@ -132,12 +133,21 @@ _TAG_RE = re.compile(r"</?(?:p|br|span|div|b|i|u|strong|em|font|sup|sub)\b[^<>]*
 _SPACE_RE = re.compile(r"\s+")
 _FILLER_RE = re.compile(r"[.…·‥⋯。\-—–_/\s]*")
 _TRAILING = ".。,;、!? "
-_VAGUE_RE = re.compile(
-    r"(?:进一步|有所|明显|显著|逐步|不断|稳步|大幅度?|大大|日益|持续|得到|较大|一定程度上?|有效|切实|大力|积极|有力|全面)地?"
-    r"(?:提升|提高|改善|完善|增强|加强|增加|优化|扩大|降低|减少|下降|上升|增长|健全|改进|推进|推动|发展|强化|促进|规范)"
-    r"|^(?:提升|提高|改善|增强|加强|完善|良好|较好|较高|明显|显著|有效)$"
-)
 _YEAR_MIN, _YEAR_MAX = 1900, 2199
+
+
+
+
+@functools.lru_cache(maxsize=1)
+def _vague_re() -> re.Pattern:
+    """Vague wording, built from the one list kept as data (data/vague_wording.json): a degree word before a
+    change verb anywhere, or the whole value one bare word."""
+    from .data_files import load_json
+
+    data = load_json("vague_wording.json")
+    degree, verbs, bare = _alternation(data["degree_words"]), _alternation(data["change_verbs"]), \
+        _alternation(data["bare_words"])
+    return re.compile(rf"(?:{degree})地?(?:{verbs})|^(?:{bare})$")
 
 
 # ---------------------------------------------------------------- records
@@ -218,6 +228,11 @@ def _strip_tags(text: str) -> str:
 def _normalise(text: str) -> str:
     """Half-width forms, no HTML tags, single spaces, trimmed. Idempotent."""
     return _SPACE_RE.sub(" ", _strip_tags(to_halfwidth(text))).strip()
+
+
+def normalise(text: object) -> str:
+    """A cell's text as the grammar reads it: half-width forms, no HTML tags, single spaces, trimmed."""
+    return _normalise(_as_text(text))
 
 
 def _split_label(text: str) -> tuple[str | None, str]:
@@ -386,7 +401,7 @@ def _parse(raw: str) -> ParsedValue:
     targets = _scan_targets(body)
     if targets:
         return ParsedValue(raw=raw, kind=Kind.SENTENCE, targets=targets, label=label)
-    vague = _VAGUE_RE.search(core) is not None
+    vague = _vague_re().search(core) is not None
     return ParsedValue(raw=raw, kind=Kind.QUALITATIVE, vague=vague, label=label)
 
 

@@ -43,7 +43,24 @@ def render() -> str:
         for r in in_section:
             out.append(f"| `{r.code}` | {SEVERITY_LABELS[r.severity]} | {_cell(r.title)} | {_cell(r.when)} | "
                        f"{_cell(r.example_message())} |")
+    out.extend(_vague_wording())
     return "\n".join(out) + "\n"
+
+
+def _vague_wording() -> list[str]:
+    """The forbidden vague wording (rule vague-value), from its one list (domain/data/vague_wording.json)."""
+    from xl_tools.rules.suggest import vague_wording
+
+    data = vague_wording()
+    return [
+        "\n## 禁用的笼统表述\n",
+        "指标值是下列笼统表述时报 `vague-value`：请写成可衡量的目标（如 ≥90%、排名前10位），或写明可评判的标准。"
+        "词表保存在 `xl_tools/domain/data/vague_wording.json`，可以增补。\n",
+        "- 程度词 + 变化词（如“进一步提升”“有所提高”）：程度词 " + "、".join(data["degree_words"])
+        + "；变化词 " + "、".join(data["change_verbs"]),
+        "- 整个指标值只有一个词：" + "、".join(data["bare_words"]),
+        "- 含有下列短语：" + "、".join(data["phrases"]),
+    ]
 
 
 def default_path() -> Path:

@@ -204,7 +204,7 @@ def value_in_sentence(ctx):
 
 @rule("vague-value", severity="warning", section=SECTION, title="指标值表述笼统",
       template="“{field}”的指标值“{value}”表述笼统：请写成可衡量的目标（如 ≥90%、排名前10位），或写明可评判的标准",
-      when="指标值是笼统的定性表述（进一步提升、有所提高、明显改善等；词表见 xl_tools/rules/data/vague_words.json）",
+      when="指标值是笼统的定性表述（进一步提升、有所提高、明显改善等；词表见本目录末尾“禁用的笼统表述”）",
       example={"field": "提高企业知识产权海外维权意识", "value": "进一步提升"})
 def vague_value(ctx):
     for row in _valued_rows(ctx):
@@ -276,16 +276,15 @@ def duplicate_indicator(ctx):
 
 @rule("cost-exceeds-funding", severity="warning", section=SECTION, title="成本超过资金需求",
       template="成本指标“{field}”的金额“{value}”超过资金需求 {funding}万元：请核对金额和单位，成本不应超过资金需求",
-      when="成本指标的金额大于资金需求",
+      when="成本指标的金额大于资金需求（指标值是一句话时，看其中的每个金额，如“项目总成本不超过500万元”）",
       example={"field": "培训成本", "value": "≤500万元", "funding": "460"})
 def cost_exceeds_funding(ctx):
     funding = ctx.funding
     if funding is None:
         return
     for row in _valued_rows(ctx):
-        if COST not in (row.level1, row.level2) or row.kind != "quantitative":
+        if COST not in (row.level1, row.level2) or row.kind not in ("quantitative", "sentence-with-targets"):
             continue
-        parsed = row.parsed
-        if parsed.unit == "万元" and parsed.number is not None and parsed.number > funding:
+        if any(t.unit == "万元" and t.number > funding for t in row.parsed.targets):
             yield hit(row.value, row.name, value=row.value.text, funding=format_number(funding))
 

@@ -13,13 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-SECTIONS: tuple[str, ...] = ("表头", "绩效指标", "文件", "跨地市")
+SECTIONS: tuple[str, ...] = ("表头", "绩效指标", "审核", "文件", "跨地市")
 SCOPES: tuple[str, ...] = ("form", "file", "cross")
 
 # Modules that register rules; missing ones (another issue's, not written yet) are skipped.
 RULE_MODULES: tuple[str, ...] = (
     "xl_tools.rules.header",
     "xl_tools.rules.indicators",
+    "xl_tools.rules.review_goals",
+    "xl_tools.rules.review_funding",
+    "xl_tools.rules.review_targets",
     "xl_tools.rules.files",
     "xl_tools.rules.cross_city",
 )

@@ -16,11 +16,17 @@ def _hints(name: str) -> tuple[tuple[str, str], ...]:
     return tuple((word, value) for word, value in json.loads(text)["hints"])
 
 
+def vague_wording() -> dict:
+    """The one list of forbidden vague wording (xl_tools/domain/data/vague_wording.json)."""
+    from xl_tools.domain.data_files import load_json
+
+    return load_json("vague_wording.json")
+
+
 @lru_cache(maxsize=1)
 def vague_phrases() -> tuple[str, ...]:
-    """The vague phrases kept as data (data/vague_words.json), as comparison keys."""
-    text = resources.files("xl_tools.rules").joinpath("data", "vague_words.json").read_text(encoding="utf-8")
-    return tuple(squash(p) for p in json.loads(text)["phrases"])
+    """The vague phrases of that list, as comparison keys."""
+    return tuple(squash(p) for p in vague_wording()["phrases"])
 
 
 @lru_cache(maxsize=4096)        # asked for every qualitative 指标值; a batch repeats the same few texts
