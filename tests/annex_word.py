@@ -1,0 +1,233 @@
+"""Word annexes built with python-docx from the seed annex's content, laid out as the province's 附件3 is.
+
+Each table of the seed (as the text importer reads it) becomes a real Word table of 5 grid columns: header
+rows ``label | value`` with the value spanning the rest of the row (``w:gridSpan``), the column heading row,
+then one row per indicator line of the annex with 绩效指标 / 一级指标 / 二级指标 merged down the rows they
+span (``w:vMerge``), multi-paragraph cells as paragraphs (or line breaks). Options add the layouts a real
+annex has: a table continued across a page break as a second table starting with a repeated heading row, a
+title written as the table's own first row, a text box, a nested table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from xl_tools.annex.lexer import lex
+from xl_tools.annex.tables import Table, read_table, split_tables
+from xl_tools.domain.form import HEADER_FIELDS
+from xl_tools.domain.text import squash
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def seed_tables(text: str) -> list[Table]:
+    """The seed annex's tables as the text importer reads them (header texts, indicator lines as placed)."""
+    return [read_table(raw) for raw in split_tables(lex(text))[1]]
+
+
+@dataclass
+class Layout:
+    split: int | None = 3            # this table continues over a page break as a second Word table
+    split_after: int = 6             # … after this many indicator lines
+    title_row: int | None = 2        # this table's title is its own first row (no heading paragraph)
+    breaks: bool = True              # multi-line cells of odd tables as line breaks (<w:br/>), not paragraphs
+    text_box: str | None = None      # a text box after the document heading
+    nested: str | None = None        # a small table nested in the first table's 资金需求 value cell
+
+
+def _fill(cell, lines: list[str], breaks: bool) -> None:
+    """Write ``lines`` into a cell: one paragraph each, or one paragraph with line breaks."""
+    lines = lines or [""]
+    if breaks:
+        run = cell.paragraphs[0].add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run = cell.paragraphs[0].add_run(line)
+        return
+    cell.paragraphs[0].add_run(lines[0])
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def _header_rows(table: Table) -> list[list[tuple[str, list[str]]]]:
+    """Rows of (label, value lines): 省级/地方主管部门 share a row as on the form."""
+    rows = []
+    for fld in HEADER_FIELDS:
+        if fld.key not in table.header:
+            continue
+        value = table.header[fld.key].split("\n") if table.header[fld.key] else []
+        if fld.key == "local_department" and rows and rows[-1][0][0] == "省级主管部门":
+            rows[-1].append((fld.label, value))
+        else:
+            rows.append([(fld.label, value)])
+    return rows
+
+
+def _merge_runs(t, first_row: int, keys: list[str], col: int) -> None:
+    """Merge down the cells of ``col`` over each run of equal ``keys`` (a real vMerge)."""
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            if i - 1 > start:
+                t.cell(first_row + start, col).merge(t.cell(first_row + i - 1, col))
+            start = i
+
+
+def _indicator_block(doc, table: Table, rows, breaks: bool, with_heading_row: bool):
+    count = len(rows) + (1 if with_heading_row else 0)
+    t = doc.add_table(rows=count, cols=5)
+    t.style = "Table Grid"
+    r = 0
+    if with_heading_row:
+        for c, label in enumerate(("绩效指标", "一级指标", "二级指标", "三级指标", "指标值")):
+            t.cell(0, c).paragraphs[0].add_run(label)
+        _repeat_header(t.rows[0])
+        r = 1
+    for i, row in enumerate(rows):
+        _fill(t.cell(r + i, 1), [row.level1] if row.level1 else [], False)
+        _fill(t.cell(r + i, 2), [row.level2] if row.level2 else [], False)
+        _fill(t.cell(r + i, 3), list(row.level3), breaks)
+        _fill(t.cell(r + i, 4), list(row.value), breaks)
+    for i in range(len(rows)):                       # vMerge continuations must be empty before merging
+        for c, key in ((1, "level1"), (2, "level2")):
+            if i and _same(rows, i, c):
+                t.cell(r + i, c).paragraphs[0].text = ""
+    if with_heading_row:                             # 绩效指标 merged from the heading row down to the last row
+        t.cell(0, 0).merge(t.cell(count - 1, 0))
+    _merge_runs(t, r, [row.level1 for row in rows], 1)
+    _merge_runs(t, r, [f"{row.level1}|{row.level2}" for row in rows], 2)
+    return t
+
+
+def _same(rows, i: int, col: int) -> bool:
+    if col == 1:
+        return rows[i].level1 == rows[i - 1].level1
+    return (rows[i].level1, rows[i].level2) == (rows[i - 1].level1, rows[i - 1].level2)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:tblHeader"))
+
+
+def _page_break(doc) -> None:
+    from docx.enum.text import WD_BREAK
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _text_box(doc, text: str) -> None:
+    from docx.oxml import parse_xml
+
+    xml = (f'<w:p xmlns:w="{W_NS}" xmlns:v="urn:schemas-microsoft-com:vml"><w:r><w:pict>'
+           f'<v:shape style="width:200pt;height:40pt"><v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r>'
+           f'</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>')
+    doc.paragraphs[-1]._p.addnext(parse_xml(xml))
+
+
+def build_docx(tables: list[Table], path: Path, layout: Layout | None = None) -> Path:
+    """A Word annex holding ``tables``: heading 附件3, then per table a heading (or title row) and the table."""
+    import docx
+
+    layout = layout or Layout()
+    doc = docx.Document()
+    doc.add_heading("附件3", level=1)
+    if layout.text_box:
+        _text_box(doc, layout.text_box)
+    for index, table in enumerate(tables):
+        breaks = layout.breaks and index % 2 == 1
+        if index and layout.split is not None:
+            _page_break(doc)
+        title_row = index == layout.title_row
+        if table.title and not title_row:
+            doc.add_heading(table.title, level=2)
+        header = _header_rows(table)
+        rows = table.rows
+        cut = layout.split_after if index == layout.split and len(rows) > layout.split_after else len(rows)
+        t = _indicator_block(doc, table, rows[:cut], breaks, with_heading_row=True)
+        # header rows go above the heading row: insert them in the same table, at the top
+        _prepend_header(t, header, table.title if title_row else None, breaks,
+                        nested=layout.nested if index == 0 else None)
+        if cut < len(rows):
+            _page_break(doc)
+            _indicator_block(doc, table, rows[cut:], breaks, with_heading_row=True)
+    doc.save(path)
+    return path
+
+
+def _prepend_header(t, header, title: str | None, breaks: bool, nested: str | None) -> None:
+    """Header rows (label | value spanning the rest) at the top of ``t``, the title row first when given."""
+    first = t.rows[0]._tr
+    count = len(header) + (1 if title else 0)
+    for _ in range(count):
+        t.add_row()
+    new = [row._tr for row in t.rows[-count:]]
+    for tr in new:
+        first.addprevious(tr)
+    rows = list(t.rows)[:count]
+    i = 0
+    if title:
+        cell = rows[0].cells[0].merge(rows[0].cells[4])
+        cell.paragraphs[0].add_run(title)
+        i = 1
+    for pairs in header:
+        cells = rows[i].cells
+        if len(pairs) == 1:
+            label, value = pairs[0]
+            cells[0].paragraphs[0].add_run(label)
+            target = cells[1].merge(cells[4])
+            _fill(target, value, breaks and len(value) > 1)
+            if nested and label == "资金需求":
+                inner = target.add_table(rows=1, cols=2)
+                inner.cell(0, 0).text, inner.cell(0, 1).text = nested.split("|")
+        else:
+            (l1, v1), (l2, v2) = pairs
+            cells[0].paragraphs[0].add_run(l1)
+            _fill(cells[1], v1, False)
+            cells[2].paragraphs[0].add_run(l2)
+            _fill(cells[3].merge(cells[4]), v2, False)
+        i += 1
+
+
+def docx_texts(path: Path) -> list[str]:
+    """Every piece of text in the document body (each w:t, text boxes and nested tables included)."""
+    import zipfile
+
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    return [t.text for t in root.iter(f"{{{W_NS}}}t") if t.text and squash(t.text)]
+
+
+def form_digest(form) -> dict:
+    """What must be equal between two imports of the same content: title, city, header texts, indicator rows."""
+    return {
+        "title": form.title.text,
+        "city": form.city,
+        "header": {k: v.text for k, v in form.header.items()},
+        "rows": [(r.level1.text, r.level2.text, r.level3.text, r.value.text) for r in form.indicators],
+    }
+
+
+def cells_right(want: list, got: list, *, key=lambda s: s) -> tuple[int, int]:
+    """(cells equal, cells in ``want``): header fields and indicator cells of forms matched by city, in order.
+
+    ``key`` folds the texts before comparing (``squash`` ignores spaces and line breaks).
+    """
+    right = total = 0
+    by_city = {f.city: f for f in got}
+    for form in want:
+        mine = by_city.get(form.city)
+        a = form_digest(form)
+        b = form_digest(mine) if mine is not None else {"header": {}, "rows": []}
+        for k, v in a["header"].items():
+            total += 1
+            right += key(v) == key(b["header"].get(k, ""))
+        for i, row in enumerate(a["rows"]):
+            other = b["rows"][i] if i < len(b["rows"]) else ("", "", "", "")
+            total += 4
+            right += sum(key(x) == key(y) for x, y in zip(row, other))
+    return right, total
