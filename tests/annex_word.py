@@ -31,7 +31,7 @@ class Layout:
     split: int | None = 3            # this table continues over a page break as a second Word table
     split_after: int = 6             # … after this many indicator lines
     title_row: int | None = 2        # this table's title is its own first row (no heading paragraph)
-    breaks: bool = True              # multi-line cells of odd tables as line breaks (<w:br/>), not paragraphs
+    breaks: bool = True              # multi-line cells of even tables (广州, 珠海) as line breaks (<w:br/>), not paragraphs
     text_box: str | None = None      # a text box after the document heading
     nested: str | None = None        # a small table nested in the first table's 资金需求 value cell
 
@@ -138,7 +138,7 @@ def build_docx(tables: list[Table], path: Path, layout: Layout | None = None) ->
     if layout.text_box:
         _text_box(doc, layout.text_box)
     for index, table in enumerate(tables):
-        breaks = layout.breaks and index % 2 == 1
+        breaks = layout.breaks and index % 2 == 0
         if index and layout.split is not None:
             _page_break(doc)
         title_row = index == layout.title_row
