@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import xl_tools  # noqa: F401  (pins openpyxl's ElementTree writer before any test imports openpyxl)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_6aaa9fa76d18eacb.txt"
 DATA = Path(__file__).resolve().parent / "data"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import replace
@@ -485,3 +486,15 @@ def test_rows_inserted_above_the_table_move_names_dropdowns_and_print_titles(tmp
     assert f"$B{L.FIRST_DATA_ROW + 2}," in level2.formula1 and f"C{L.FIRST_DATA_ROW + 2}" in level2.sqref
     assert ws2.print_title_rows == f"$13:$13"
     assert {str(m) for m in ws2.merged_cells.ranges} >= {"A1:E1", "B2:E2", "B5:E5", "B7:C7"}
+
+
+def test_openpyxl_writes_through_elementtree_even_where_lxml_is_installed():
+    """Our workbooks are the same bytes with or without lxml (python-docx installs it)."""
+    import subprocess
+    import sys
+
+    code = ("import os; os.environ.pop('OPENPYXL_LXML', None); import xl_tools, openpyxl.xml; "
+            "print(openpyxl.xml.LXML)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "False"
