@@ -154,6 +154,7 @@ def build_docx(tables: list[Table], path: Path, layout: Layout | None = None) ->
         if cut < len(rows):
             _page_break(doc)
             _indicator_block(doc, table, rows[cut:], breaks, with_heading_row=True)
+    doc.add_paragraph()        # Word always ends a document with a paragraph (LibreOffice's .doc loses a last table)
     doc.save(path)
     return path
 
