@@ -232,3 +232,18 @@ def cells_right(want: list, got: list, *, key=lambda s: s) -> tuple[int, int]:
             total += 4
             right += sum(key(x) == key(y) for x, y in zip(row, other))
     return right, total
+
+
+def require_writer() -> None:
+    """Skip (or with XL_TOOLS_REQUIRE_LIBREOFFICE=1 fail) when LibreOffice has no word processor (Writer)."""
+    import os
+
+    import pytest
+
+    from xl_tools.annex.sources import writer_missing
+
+    if writer_missing():
+        reason = "LibreOffice 未安装文字处理组件 Writer：请运行 sudo apt-get install libreoffice-writer"
+        if os.environ.get("XL_TOOLS_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)

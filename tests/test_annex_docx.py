@@ -181,3 +181,32 @@ def test_paragraphs_and_sdt_wrappers_are_read(tmp_path, seed_text):
 def test_import_annex_writes_the_city_workbooks_from_word(tmp_path, word_annex):
     paths = import_annex(word_annex, tmp_path / "各地市")
     assert [p.name for p in paths] == ["广州.xlsx", "深圳.xlsx", "珠海.xlsx", "佛山.xlsx"]
+
+
+def test_demo_accepts_a_word_annex_and_gives_the_text_annex_results(tmp_path, word_annex):
+    """``xl-tools demo --annex 附件3.docx``: import, 校验 and 汇总 unchanged — the same total as the text annex."""
+    out = tmp_path / "结果"
+    done = subprocess.run([sys.executable, "-m", "xl_tools", "demo", "--annex", str(word_annex), "-o", str(out)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert f"① 导入附件：{word_annex}" in done.stdout
+    assert "资金需求合计 790 万元" in done.stdout
+    for city in ("广州", "深圳", "珠海", "佛山"):
+        assert (out / "地市" / f"{city}.校验.xlsx").is_file()
+    assert (out / "广东省汇总.xlsx").is_file()
+
+
+def test_validation_of_the_word_import_equals_that_of_the_text_import(tmp_path, word_annex, seed_path):
+    import json
+
+    def findings(annex: Path, folder: Path) -> dict:
+        import_annex(annex, folder)
+        done = subprocess.run([sys.executable, "-m", "xl_tools", "validate", str(folder), "--json"],
+                              capture_output=True, text=True, encoding="utf-8")
+        report = json.loads(done.stdout)
+        return {Path(f["path"]).name: [(x["code"], x["cell"], x["message"]) for x in f["findings"]]
+                for f in report["files"]}
+
+    from_text = findings(seed_path, tmp_path / "文本")
+    from_word = findings(word_annex, tmp_path / "Word")
+    assert from_word == from_text and sum(map(len, from_text.values())) > 10

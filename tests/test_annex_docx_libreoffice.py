@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from annex_word import Layout, build_docx, form_digest, seed_tables
+from annex_word import Layout, build_docx, form_digest, require_writer, seed_tables
 
 from xl_tools.annex import parse_annex, read_annex
 
@@ -25,6 +25,7 @@ def made(tmp_path_factory, office, seed_path) -> dict[str, Path]:
     """The Word annex, and LibreOffice's .doc/.rtf/.odt of it (one soffice run per format)."""
     from xl_tools.office.soffice import run_soffice
 
+    require_writer()
     folder = tmp_path_factory.mktemp("lo-annex")
     src = build_docx(seed_tables(seed_path.read_text(encoding="utf-8")), folder / "annex.docx",
                      Layout(split=None, title_row=None))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from annex_word import Layout, build_docx, cells_right, seed_tables
+from annex_word import Layout, build_docx, cells_right, require_writer, seed_tables
 
 from xl_tools.annex import parse_annex, read_annex
 from xl_tools.domain.text import squash
@@ -28,6 +28,7 @@ FLOOR_SQUASHED = 0.83
 def pdf_annex(tmp_path_factory, office, seed_path) -> Path:
     from xl_tools.office.soffice import run_soffice
 
+    require_writer()
     folder = tmp_path_factory.mktemp("pdf-annex")
     src = build_docx(seed_tables(seed_path.read_text(encoding="utf-8")), folder / "附件3.docx", Layout())
     run_soffice(["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(folder), str(src)],
