@@ -138,3 +138,25 @@ def test_a_workbook_is_not_an_annex(tmp_path):
     openpyxl.Workbook().save(path)
     done = _import(path, tmp_path / "out")
     assert "Excel 工作簿" in done.stderr and "xl-tools validate" in done.stderr
+
+
+def test_entity_expansion_is_never_performed(tmp_path, small_docx):
+    """A 'billion laughs' document.xml is refused at once (python-docx's parser does not resolve entities)."""
+    levels = ['<!ENTITY a "aaaaaaaaaa">'] + [
+        f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefgh", "bcdefghi")]
+    xml = (f'<?xml version="1.0"?><!DOCTYPE d [{"".join(levels)}]><w:document xmlns:w="{W}"><w:body><w:tbl>'
+           f"<w:tr><w:tc><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>")
+    path = _with_document(small_docx, tmp_path / "实体.docx", xml.encode())
+    done = _import(path, tmp_path / "out")
+    assert "已损坏" in done.stderr
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    from xl_tools.annex.sources import MAX_FILE_BYTES
+
+    path = tmp_path / "巨大附件.docx"
+    with open(path, "wb") as fh:                    # sparse: no disk is spent on it
+        fh.write(b"PK\x03\x04")
+        fh.truncate(MAX_FILE_BYTES + 1)
+    done = _import(path, tmp_path / "out")
+    assert "附件文件过大" in done.stderr

@@ -1,4 +1,4 @@
-""".doc, .rtf, .odt annexes (made from the Word annex by real LibreOffice) import as the text annex does.
+""".doc, .wps, .rtf, .odt annexes (made from the Word annex by real LibreOffice) import as the text annex does.
 
 The importer converts them back to .docx with headless LibreOffice in a private folder; the Forms must equal
 the text import's. The file's name does not decide: a .doc saved under a .txt name is still read as Word.
@@ -34,10 +34,12 @@ def made(tmp_path_factory, office, seed_path) -> dict[str, Path]:
         run_soffice(["--convert-to", target, "--outdir", str(folder), str(src)], profile=office.profile)
         found[ext] = folder / f"annex.{ext}"
         assert found[ext].is_file() and found[ext].stat().st_size > 0
+    found["wps"] = folder / "annex.wps"             # WPS 文字's .wps is the Word 97 binary format
+    shutil.copyfile(found["doc"], found["wps"])
     return found
 
 
-@pytest.mark.parametrize("ext", sorted(FILTERS))
+@pytest.mark.parametrize("ext", [*sorted(FILTERS), "wps"])
 def test_converted_annex_gives_the_text_annex_forms(made, ext, seed_path, tmp_path):
     want = [form_digest(f) for f in parse_annex(seed_path.read_text(encoding="utf-8"), source="x")]
     path = tmp_path / f"附件3.{ext}"

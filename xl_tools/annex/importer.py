@@ -207,10 +207,11 @@ def read_annex(path: str | Path) -> list[Form]:
     """Parse an annex file: the text dump (UTF-8 or GB18030), a Word document (.docx/.docm; .doc/.wps/.rtf/.odt
     through LibreOffice) or a PDF with a text layer, told apart by content. Raises InputError (Chinese, naming
     the file) when it cannot be read or holds no table."""
-    from xl_tools.annex.sources import read_document, sniff
+    from xl_tools.annex.sources import check_size, read_document, sniff
 
     path = Path(path)
     try:
+        check_size(path)
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError("找不到附件文件：请检查文件名和路径", path=str(path)) from exc

@@ -32,11 +32,16 @@ def _fail(path: Path, message: str) -> InputError:
     return InputError(message, path=str(path))
 
 
+def check_size(path: Path) -> None:
+    """Refuse a file too large to be an annex before reading it (OSError when it cannot be looked at)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES and path.is_file():
+        raise _fail(path, f"附件文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
+                          "不像绩效目标表附件，已拒绝读取：请只保留附件中的绩效目标表后重试")
+
+
 def sniff(path: Path, data: bytes) -> str:
     """The kind of annex ``data`` (the file's bytes) holds; raises InputError for the ones no reader opens."""
-    if len(data) > MAX_FILE_BYTES:
-        raise _fail(path, f"附件文件过大（{len(data) / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
-                          "不像绩效目标表附件，已拒绝读取：请只保留附件中的绩效目标表后重试")
     if data.startswith(_OLE_MAGIC):
         return _sniff_ole(path, data)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
