@@ -3,11 +3,11 @@
 Each ruled table of each page gives one Line per row; a cell's column is its left edge among the
 document's column edges, so a value spanning the rest of a header row stands where the text dump puts it,
 and a slot covered by a merged cell is empty. A PDF does not say where a paragraph ends: a cell's text
-lines are joined while a line runs to the cell's right edge (the line wrapped) and split where it stops
-short (the paragraph ended). A row broken across a page is joined again when the page's first row
-continues a wrapped line of the page before. Text outside the tables (headings, page numbers) gives
-single-cell lines, in reading order. A PDF without text (a scan) is refused with a message to ask for the
-Word file: it cannot be read without OCR, and OCR would guess.
+lines are joined where the next line's first word would not have fitted on the line before (the word
+processor wrapped it) and split elsewhere (the paragraph ended). A row broken across a page is joined
+again when the page's first row continues, by the same test, the lines of the page before. Text outside
+the tables (headings, page numbers) gives single-cell lines, in reading order. A PDF without text (a scan)
+is refused with a message to ask for the Word file: it cannot be read without OCR, and OCR would guess.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from xl_tools.errors import InputError
 
 MAX_PAGES = 500
 _EDGE = 2.0           # points: column edges closer than this are one edge
-_WRAP = 1.2           # a line ending within this many character widths of the cell's right edge wrapped
-_PADDING = 6.0        # points: a cell's inner margin (Word's default is 5.4)
+_NO_LINE_START = set("，。、；：？！”’）》〉」』】〕…,.;:?!)]%")   # punctuation a line may not start with
 
 
 def _open(path: Path):
@@ -41,25 +40,52 @@ def _open(path: Path):
     return pdf, pages
 
 
-def _cell_paragraphs(page, bbox) -> tuple[list[str], bool]:
-    """The paragraphs of a cell, and whether its last line ran to the right edge (wrapped on).
+def _cell_paragraphs(page, bbox) -> tuple[list[str], tuple | None]:
+    """The paragraphs of a cell, and (its first line, its last line, its right edge) to join a row broken
+    over a page.
 
-    The edge is where the cell's longest line ends (the text's real right margin), else the cell's border
-    less its inner margin; a line ending within :data:`_WRAP` character widths of it wrapped.
+    A line wrapped when the first word of the next line (a Latin word, or a Chinese character with the
+    punctuation that may not start a line) would not have fitted after it: the way a word processor breaks
+    lines, undone. The right edge is the cell's border less its inner margin (the left margin, measured).
     """
     inside = page.filter(lambda obj: obj.get("object_type") == "char" and _inside(obj, bbox))
     lines = [line for line in inside.extract_text_lines(strip=True, return_chars=True) if line["text"].strip()]
-    paragraphs: list[str] = []
-    wrapped = False
-    edge = max((line["x1"] for line in lines), default=bbox[2]) if len(lines) > 1 else bbox[2] - _PADDING
-    for line in lines:
-        width = max((c["x1"] - c["x0"] for c in line["chars"]), default=10.0)
-        if wrapped and paragraphs:
+    if not lines:
+        return [], None
+    margin = max(0.0, min(line["x0"] for line in lines) - bbox[0])
+    edge = bbox[2] - margin
+    paragraphs = [lines[0]["text"]]
+    for prev, line in zip(lines, lines[1:]):
+        if _wrapped(prev, line, edge):
             paragraphs[-1] = _join(paragraphs[-1], line["text"])
         else:
             paragraphs.append(line["text"])
-        wrapped = line["x1"] >= edge - _WRAP * width
-    return paragraphs, wrapped
+    return paragraphs, (lines[0], lines[-1], edge)
+
+
+def _wrapped(prev: dict, line: dict, edge: float) -> bool:
+    chars = [c for c in line["chars"] if c["text"].strip()]
+    if not chars:
+        return False
+    first = chars[0]["text"]
+    if first.isascii() and not first.isspace():
+        word = []
+        for c in chars:
+            if not c["text"].isascii() or c["text"].isspace():
+                break
+            word.append(c)
+            if len(word) > 1 and c["x0"] - word[-2]["x1"] > 1.0:   # a space between Latin words
+                word.pop()
+                break
+    else:
+        word = [chars[0]]
+        for c in chars[1:]:
+            if c["text"] not in _NO_LINE_START:
+                break
+            word.append(c)
+    width = word[-1]["x1"] - word[0]["x0"]
+    gap = 1.0 if first.isascii() else 0.0
+    return prev["x1"] + gap + width > edge - 0.5
 
 
 def _join(left: str, right: str) -> str:
@@ -96,8 +122,8 @@ def read_pdf(path: str | Path) -> Document:
                              "Word 原件（.docx 或 .doc）后再导入", path=str(path))
         edges = _edges(pages)
         doc = Document()
-        previous: list | None = None        # the last table row read: [(col, paragraphs, wrapped)]
-        for number, page in enumerate(pages, start=1):
+        previous: list | None = None        # the last table row read: [(col, paragraphs, ends)]
+        for page_number, page in enumerate(pages, start=1):
             items = []                      # (top, kind, payload)
             tables = page.find_tables()
             for t, table in enumerate(tables):
@@ -112,11 +138,11 @@ def read_pdf(path: str | Path) -> Document:
             first_row = True
             for _top, kind, payload in items:
                 if kind == "text":
-                    doc.add((Cell.of_lines(0, [payload]),), f"PDF 第{number}页“{payload[:12]}”处")
+                    doc.add((Cell.of_lines(0, [payload]),), f"PDF 第{page_number}页“{payload[:12]}”处")
                     continue
                 t, r, row = payload
                 cells = [(_column(edges, b[0]), *_cell_paragraphs(page, b)) for b in row.cells if b is not None]
-                place = f"PDF 第{number}页第{t + 1}张表第{r + 1}行"
+                place = f"PDF 第{page_number}页第{t + 1}张表第{r + 1}行"
                 if first_row and previous and _continues(previous, cells):
                     _merge_into(doc, previous, cells)
                     first_row = False
@@ -140,12 +166,12 @@ def _inside(obj, bbox) -> bool:
 
 def _continues(previous: list, cells: list) -> bool:
     """A page's first row is the rest of the page before's last row: its first column is empty and each of
-    its texts stands in a column whose text on the page before ran to the cell's edge."""
-    filled = [(c, paras) for c, paras, _ in cells if paras]
+    its texts continues a line of the same column on the page before (that line wrapped)."""
+    filled = [(c, ends) for c, paras, ends in cells if paras]
     if not filled or any(c == 0 for c, _ in filled):
         return False
-    wrapped = {c for c, paras, w in previous if paras and w}
-    return all(c in wrapped for c, _ in filled)
+    before = {c: ends for c, paras, ends in previous if paras}
+    return all(c in before and _wrapped(before[c][1], ends[0], before[c][2]) for c, ends in filled)
 
 
 def _merge_into(doc: Document, previous: list, cells: list) -> None:
@@ -163,7 +189,7 @@ def _merge_into(doc: Document, previous: list, cells: list) -> None:
         else:
             joined.append(cell)
     doc.lines[-1] = type(last)(last.number, "\t".join(c.raw for c in joined), tuple(joined), last.heading)
-    for i, (c, paras, w) in enumerate(previous):
-        if c in {col for col, p, _ in cells if p}:
-            new = next(x for x in cells if x[0] == c)
-            previous[i] = (c, paras + new[1], new[2])
+    new = {c: (paras, ends) for c, paras, ends in cells if paras}
+    for i, (c, paras, ends) in enumerate(previous):
+        if c in new:
+            previous[i] = (c, paras + new[c][0], new[c][1])
