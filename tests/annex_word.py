@@ -194,13 +194,20 @@ def _prepend_header(t, header, title: str | None, breaks: bool, nested: str | No
 
 
 def docx_texts(path: Path) -> list[str]:
-    """Every piece of text in the document body (each w:t, text boxes and nested tables included)."""
+    """Every piece of text of the document (each w:t of the body, with text boxes and nested tables, and of
+    the headers, footers, footnotes, endnotes and comments)."""
+    import re
     import zipfile
 
     from lxml import etree
 
-    root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
-    return [t.text for t in root.iter(f"{{{W_NS}}}t") if t.text and squash(t.text)]
+    found = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml", name):
+                root = etree.fromstring(zf.read(name))
+                found += [t.text for t in root.iter(f"{{{W_NS}}}t") if t.text and squash(t.text)]
+    return found
 
 
 def form_digest(form) -> dict:

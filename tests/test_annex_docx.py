@@ -117,10 +117,16 @@ def _rewrite(path: Path, xml: str, *, extra: dict[str, bytes] | None = None,
 
 def test_every_character_lands_in_a_workbook_and_on_screen(tmp_path, seed_text):
     """Fidelity: each piece of text of the .docx is in a workbook (cells or 导入说明); notes are printed too."""
+    import docx
+
     path = build_docx(seed_tables(seed_text), tmp_path / "附件3.docx",
                       Layout(text_box="另附：联系人张三", nested="备注|分两年拨付"))
+    d = docx.Document(path)
+    d.sections[0].header.paragraphs[0].text = "广东省市场监督管理局文件"
+    d.sections[0].footer.paragraphs[0].text = "第1页"
+    d.save(path)
     texts = docx_texts(path)
-    assert {"另附：联系人张三", "备注", "分两年拨付"} <= set(texts)
+    assert {"另附：联系人张三", "备注", "分两年拨付", "广东省市场监督管理局文件", "第1页"} <= set(texts)
     out = tmp_path / "各地市"
     done = subprocess.run([sys.executable, "-m", "xl_tools", "import-annex", str(path), "-o", str(out)],
                           capture_output=True, text=True, encoding="utf-8")
@@ -129,7 +135,7 @@ def test_every_character_lands_in_a_workbook_and_on_screen(tmp_path, seed_text):
     labels = {"绩效指标", "一级指标", "二级指标", "三级指标", "指标值"}
     missing = [t for t in texts if squash(t) not in hay and squash(t) not in labels]
     assert missing == []
-    for text in ("另附：联系人张三", "备注 / 分两年拨付"):
+    for text in ("另附：联系人张三", "备注 / 分两年拨付", "页眉中的文字“广东省市场监督管理局文件”", "页脚中的文字“第1页”"):
         assert text in done.stdout                                  # on screen
     assert "文本框" in done.stdout and "嵌有一张小表格" in done.stdout
 

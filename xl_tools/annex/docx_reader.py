@@ -244,8 +244,27 @@ def read_word_table(tbl, index: int, doc: Document, first_row_may_be_title: bool
 # ---------------------------------------------------------------------------------------------- document
 
 
+_SIDE_PARTS = {"header": "页眉", "footer": "页脚", "footnotes": "脚注", "endnotes": "尾注", "comments": "批注"}
+
+
+def _side_texts(part, parse_xml) -> list[tuple[str, str]]:
+    """(where, text) of the headers, footers, footnotes, endnotes and comments: not tables, but kept."""
+    found = []
+    for rel in part.rels.values():
+        kind = _SIDE_PARTS.get(rel.reltype.rsplit("/", 1)[-1])
+        if kind is None or rel.is_external:
+            continue
+        target = rel.target_part
+        root = target.element if hasattr(target, "element") else parse_xml(target.blob)
+        text = block_text(root)
+        if text and (kind, text) not in found:
+            found.append((kind, text))
+    return found
+
+
 def _open(path: Path):
-    """(body element, {styleId: style name}) of a .docx/.docm, through python-docx's package reader."""
+    """(body element, {styleId: style name}, side texts) of a .docx/.docm, through python-docx's package
+    reader."""
     import zipfile
 
     from docx.opc.exceptions import OpcError
@@ -264,13 +283,14 @@ def _open(path: Path):
                 for style in root.iter(W + "style"):
                     name = style.find(W + "name")
                     styles[style.get(W + "styleId", "")] = name.get(W + "val", "") if name is not None else ""
+        side = _side_texts(part, parse_xml)
     except (OpcError, zipfile.BadZipFile, XMLSyntaxError, KeyError, ValueError, EOFError, OSError) as exc:
         raise InputError("Word 文档已损坏或不完整，无法读取：请在 Word/WPS 中打开并另存为 .docx 后重试",
                          path=str(path)) from exc
     body = element.find(W + "body")
     if body is None:
         raise InputError("Word 文档中没有正文：请确认这是附件的 Word 文件", path=str(path))
-    return body, styles
+    return body, styles, side
 
 
 def _continues(doc: Document, since: int) -> bool:
@@ -281,8 +301,10 @@ def _continues(doc: Document, since: int) -> bool:
 def read_docx(path: str | Path) -> Document:
     """The lines of a Word document's body, in order; raises InputError (Chinese) when it cannot be read."""
     path = Path(path)
-    body, styles = _open(path)
+    body, styles, side = _open(path)
     doc = Document()
+    for kind, text in side:
+        doc.attached.setdefault(0, []).append(f"文档{kind}中的文字“{text}”不在表格里，原文保留在此：如有需要请手工填入")
     paragraphs = 0
     since_table = -1          # paragraphs with text since the last table (-1: no table yet)
     rows = 0
