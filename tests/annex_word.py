@@ -34,6 +34,22 @@ class Layout:
     breaks: bool = True              # multi-line cells of even tables (广州, 珠海) as line breaks (<w:br/>), not paragraphs
     text_box: str | None = None      # a text box after the document heading
     nested: str | None = None        # a small table nested in the first table's 资金需求 value cell
+    repeat_heading: bool = True      # the continuation starts with the column heading row again
+    wide: bool = False               # an irregular 7-column grid (cells spanning 2 grid columns), as Word makes
+
+
+# Grid columns (first, last) of: the 5 indicator columns; a header label and value; the 省级/地方 row's four.
+GRIDS = {
+    False: ((0, 0), (1, 1), (2, 2), (3, 3), (4, 4)),
+    True: ((0, 0), (1, 2), (3, 3), (4, 5), (6, 6)),
+}
+HEADER = {False: ((0, 0), (1, 4)), True: ((0, 1), (2, 6))}
+PAIR = {False: ((0, 0), (1, 1), (2, 2), (3, 4)), True: ((0, 1), (2, 2), (3, 4), (5, 6))}
+
+
+def _span(t, r: int, span: tuple[int, int]):
+    first, last = span
+    return t.cell(r, first) if first == last else t.cell(r, first).merge(t.cell(r, last))
 
 
 def _fill(cell, lines: list[str], breaks: bool) -> None:
@@ -65,7 +81,7 @@ def _header_rows(table: Table) -> list[list[tuple[str, list[str]]]]:
 
 
 def _merge_runs(t, first_row: int, keys: list[str], col: int) -> None:
-    """Merge down the cells of ``col`` over each run of equal ``keys`` (a real vMerge)."""
+    """Merge down the cells of grid column ``col`` over each run of equal ``keys`` (a real vMerge)."""
     start = 0
     for i in range(1, len(keys) + 1):
         if i == len(keys) or keys[i] != keys[start]:
@@ -74,29 +90,33 @@ def _merge_runs(t, first_row: int, keys: list[str], col: int) -> None:
             start = i
 
 
-def _indicator_block(doc, table: Table, rows, breaks: bool, with_heading_row: bool):
+def _indicator_block(doc, table: Table, rows, breaks: bool, with_heading_row: bool, wide: bool = False):
+    grid = GRIDS[wide]
     count = len(rows) + (1 if with_heading_row else 0)
-    t = doc.add_table(rows=count, cols=5)
+    t = doc.add_table(rows=count, cols=grid[-1][1] + 1)
     t.style = "Table Grid"
+    for r in range(count):                           # cells spanning two grid columns (the irregular grid)
+        for span in grid:
+            _span(t, r, span)
     r = 0
     if with_heading_row:
-        for c, label in enumerate(("绩效指标", "一级指标", "二级指标", "三级指标", "指标值")):
-            t.cell(0, c).paragraphs[0].add_run(label)
+        for span, label in zip(grid, ("绩效指标", "一级指标", "二级指标", "三级指标", "指标值")):
+            t.cell(0, span[0]).paragraphs[0].add_run(label)
         _repeat_header(t.rows[0])
         r = 1
     for i, row in enumerate(rows):
-        _fill(t.cell(r + i, 1), [row.level1] if row.level1 else [], False)
-        _fill(t.cell(r + i, 2), [row.level2] if row.level2 else [], False)
-        _fill(t.cell(r + i, 3), list(row.level3), breaks)
-        _fill(t.cell(r + i, 4), list(row.value), breaks)
+        _fill(t.cell(r + i, grid[1][0]), [row.level1] if row.level1 else [], False)
+        _fill(t.cell(r + i, grid[2][0]), [row.level2] if row.level2 else [], False)
+        _fill(t.cell(r + i, grid[3][0]), list(row.level3), breaks)
+        _fill(t.cell(r + i, grid[4][0]), list(row.value), breaks)
     for i in range(len(rows)):                       # vMerge continuations must be empty before merging
-        for c, key in ((1, "level1"), (2, "level2")):
+        for c in (1, 2):
             if i and _same(rows, i, c):
-                t.cell(r + i, c).paragraphs[0].text = ""
+                t.cell(r + i, grid[c][0]).paragraphs[0].text = ""
     if with_heading_row:                             # 绩效指标 merged from the heading row down to the last row
         t.cell(0, 0).merge(t.cell(count - 1, 0))
-    _merge_runs(t, r, [row.level1 for row in rows], 1)
-    _merge_runs(t, r, [f"{row.level1}|{row.level2}" for row in rows], 2)
+    _merge_runs(t, r, [row.level1 for row in rows], grid[1][0])
+    _merge_runs(t, r, [f"{row.level1}|{row.level2}" for row in rows], grid[2][0])
     return t
 
 
@@ -147,19 +167,20 @@ def build_docx(tables: list[Table], path: Path, layout: Layout | None = None) ->
         header = _header_rows(table)
         rows = table.rows
         cut = layout.split_after if index == layout.split and len(rows) > layout.split_after else len(rows)
-        t = _indicator_block(doc, table, rows[:cut], breaks, with_heading_row=True)
+        t = _indicator_block(doc, table, rows[:cut], breaks, with_heading_row=True, wide=layout.wide)
         # header rows go above the heading row: insert them in the same table, at the top
         _prepend_header(t, header, table.title if title_row else None, breaks,
-                        nested=layout.nested if index == 0 else None)
+                        nested=layout.nested if index == 0 else None, wide=layout.wide)
         if cut < len(rows):
             _page_break(doc)
-            _indicator_block(doc, table, rows[cut:], breaks, with_heading_row=True)
+            _indicator_block(doc, table, rows[cut:], breaks, with_heading_row=layout.repeat_heading,
+                             wide=layout.wide)
     doc.add_paragraph()        # Word always ends a document with a paragraph (LibreOffice's .doc loses a last table)
     doc.save(path)
     return path
 
 
-def _prepend_header(t, header, title: str | None, breaks: bool, nested: str | None) -> None:
+def _prepend_header(t, header, title: str | None, breaks: bool, nested: str | None, wide: bool = False) -> None:
     """Header rows (label | value spanning the rest) at the top of ``t``, the title row first when given."""
     first = t.rows[0]._tr
     count = len(header) + (1 if title else 0)
@@ -168,28 +189,28 @@ def _prepend_header(t, header, title: str | None, breaks: bool, nested: str | No
     new = [row._tr for row in t.rows[-count:]]
     for tr in new:
         first.addprevious(tr)
-    rows = list(t.rows)[:count]
+    last = GRIDS[wide][-1][1]
     i = 0
     if title:
-        cell = rows[0].cells[0].merge(rows[0].cells[4])
-        cell.paragraphs[0].add_run(title)
+        _span(t, 0, (0, last)).paragraphs[0].add_run(title)
         i = 1
     for pairs in header:
-        cells = rows[i].cells
         if len(pairs) == 1:
             label, value = pairs[0]
-            cells[0].paragraphs[0].add_run(label)
-            target = cells[1].merge(cells[4])
+            spans = HEADER[wide]
+            _span(t, i, spans[0]).paragraphs[0].add_run(label)
+            target = _span(t, i, spans[1])
             _fill(target, value, breaks and len(value) > 1)
             if nested and label == "资金需求":
                 inner = target.add_table(rows=1, cols=2)
                 inner.cell(0, 0).text, inner.cell(0, 1).text = nested.split("|")
         else:
             (l1, v1), (l2, v2) = pairs
-            cells[0].paragraphs[0].add_run(l1)
-            _fill(cells[1], v1, False)
-            cells[2].paragraphs[0].add_run(l2)
-            _fill(cells[3].merge(cells[4]), v2, False)
+            spans = PAIR[wide]
+            _span(t, i, spans[0]).paragraphs[0].add_run(l1)
+            _fill(_span(t, i, spans[1]), v1, False)
+            _span(t, i, spans[2]).paragraphs[0].add_run(l2)
+            _fill(_span(t, i, spans[3]), v2, False)
         i += 1
 
 

@@ -59,6 +59,18 @@ def test_word_annex_gives_the_same_forms_as_the_text_annex(word_annex, text_form
         ["9份", "9场", "≥1支", "≥10家", "≥1个", "≥4场", "≥500人", "1份", "1场", "1份"]
 
 
+@pytest.mark.parametrize("layout", [
+    Layout(wide=True),                                     # cells spanning 2 of 7 grid columns
+    Layout(repeat_heading=False, split_after=3),           # the continuation starts straight with indicators
+    Layout(split=1, split_after=12, breaks=False, title_row=None),
+], ids=["irregular-grid", "continuation-without-heading", "split-in-a-kept-level-run"])
+def test_other_word_layouts_give_the_same_forms(tmp_path, seed_text, text_forms, layout):
+    path = build_docx(seed_tables(seed_text), tmp_path / "附件3.docx", layout)
+    if layout.wide:
+        assert '<w:gridSpan w:val="2"/>' in _xml(path) and _xml(path).count("<w:gridCol ") == 7 * 5
+    assert [form_digest(f) for f in read_annex(path)] == [form_digest(f) for f in text_forms]
+
+
 def test_notes_name_the_word_table_and_row(word_annex):
     forms = read_annex(word_annex)
     notes = [n for f in forms for n in f.notes]
