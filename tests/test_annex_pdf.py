@@ -54,3 +54,26 @@ def test_pdf_notes_say_the_page(pdf_annex):
     forms = read_annex(pdf_annex)
     assert all(f.notes[0].startswith("本表导入自附件“附件3.pdf”") for f in forms)
     assert "PDF 第1页" in forms[0].notes[0]
+
+
+def test_password_protected_pdf_says_so(tmp_path, office, seed_path):
+    """A PDF LibreOffice exported with an open password: a Chinese message, exit 2, the file untouched."""
+    import subprocess
+    import sys
+
+    from xl_tools.office.soffice import run_soffice
+
+    require_writer()
+    src = build_docx(seed_tables(seed_path.read_text(encoding="utf-8"))[:1], tmp_path / "加密.docx",
+                     Layout(split=None))
+    secret = ('pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+              '"DocumentOpenPassword":{"type":"string","value":"secret"}}')
+    run_soffice(["--convert-to", secret, "--outdir", str(tmp_path), str(src)], profile=office.profile)
+    pdf = tmp_path / "加密.pdf"
+    before = pdf.read_bytes()
+    assert b"/Encrypt" in before
+    done = subprocess.run([sys.executable, "-m", "xl_tools", "import-annex", str(pdf), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert str(pdf) in done.stderr and "PDF 已加密" in done.stderr
+    assert pdf.read_bytes() == before

@@ -31,8 +31,8 @@ def _open(path: Path):
         pdf = pdfplumber.open(str(path))
         pages = pdf.pages
     except Exception as exc:  # pdfminer raises many kinds on a broken or encrypted file
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        names = " ".join([type(exc).__name__, *(type(a).__name__ for a in exc.args)])  # pdfplumber wraps pdfminer's
+        if "Password" in names or "Encrypt" in names:
             raise InputError("PDF 已加密（设置了打开密码），无法读取：请向发文单位索取未加密的 Word 原件（.docx）",
                              path=str(path)) from None
         raise InputError("PDF 已损坏或不完整，无法读取：请向发文单位索取附件的 Word 原件（.docx）",
