@@ -217,3 +217,23 @@ def test_validation_of_the_word_import_equals_that_of_the_text_import(tmp_path, 
     from_text = findings(seed_path, tmp_path / "文本")
     from_word = findings(word_annex, tmp_path / "Word")
     assert from_word == from_text and sum(map(len, from_text.values())) > 10
+
+
+def test_embedded_objects_are_reported_not_silently_skipped(tmp_path, seed_text):
+    path = build_docx(seed_tables(seed_text)[:1], tmp_path / "a.docx", Layout(split=None))
+    xml = _xml(path)
+    obj = '<w:p><w:r><w:object><v:shape xmlns:v="urn:schemas-microsoft-com:vml"/></w:object></w:r></w:p>'
+    at = xml.index("<w:tbl>")
+    _rewrite(path, xml[:at] + obj + xml[at:])
+    [form] = read_annex(path)
+    assert any("1 个嵌入的对象" in n for n in form.notes)
+
+
+def test_strict_open_xml_is_named(tmp_path, seed_text):
+    path = build_docx(seed_tables(seed_text)[:1], tmp_path / "严格.docx", Layout(split=None))
+    strict = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+    _rewrite(path, _xml(path).replace("http://schemas.openxmlformats.org/wordprocessingml/2006/main", strict))
+    from xl_tools.errors import InputError
+
+    with pytest.raises(InputError, match="Strict Open XML"):
+        read_annex(path)

@@ -287,6 +287,9 @@ def _open(path: Path):
     except (OpcError, zipfile.BadZipFile, XMLSyntaxError, KeyError, ValueError, EOFError, OSError) as exc:
         raise InputError("Word 文档已损坏或不完整，无法读取：请在 Word/WPS 中打开并另存为 .docx 后重试",
                          path=str(path)) from exc
+    if str(element.tag).startswith("{http://purl.oclc.org/ooxml/"):
+        raise InputError("这是“Strict Open XML”格式的 Word 文档，无法读取：请在 Word 中“另存为” Word 文档（.docx）后重试",
+                         path=str(path))
     body = element.find(W + "body")
     if body is None:
         raise InputError("Word 文档中没有正文：请确认这是附件的 Word 文件", path=str(path))
@@ -305,6 +308,11 @@ def read_docx(path: str | Path) -> Document:
     doc = Document()
     for kind, text in side:
         doc.attached.setdefault(0, []).append(f"文档{kind}中的文字“{text}”不在表格里，原文保留在此：如有需要请手工填入")
+    opaque = sum(1 for _ in body.iter(W + "object", W + "altChunk"))
+    if opaque:
+        doc.attached.setdefault(0, []).append(
+            f"文档中有 {opaque} 个嵌入的对象（如嵌入的 Excel 表格或其他格式的内容），其中的文字无法读取：如果绩效目标表在其中，"
+            "请在 Word 中把它复制为 Word 表格，另存为 .docx 后重新导入")
     paragraphs = 0
     since_table = -1          # paragraphs with text since the last table (-1: no table yet)
     rows = 0
