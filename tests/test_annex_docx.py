@@ -237,3 +237,10 @@ def test_strict_open_xml_is_named(tmp_path, seed_text):
 
     with pytest.raises(InputError, match="Strict Open XML"):
         read_annex(path)
+
+
+def test_a_nested_table_does_not_widen_the_outer_grid(tmp_path, seed_text):
+    path = build_docx(seed_tables(seed_text)[:1], tmp_path / "a.docx", Layout(split=None, nested="甲|乙"))
+    assert _xml(path).count("<w:gridCol ") == 7                     # 5 of the form, 2 of the nested table
+    doc = read_docx(path)
+    assert {len(line.cells) for line in doc.lines if "张表" in doc.places[line.number]} <= {1, 5}

@@ -191,7 +191,8 @@ def _grid_before(tr) -> int:
 
 def read_word_table(tbl, index: int, doc: Document, first_row_may_be_title: bool) -> None:
     """Add one Word table's rows to ``doc`` as lines, the grid rebuilt from gridSpan and vMerge."""
-    grid_cols = len(list(tbl.iter(W + "gridCol")))
+    grid = tbl.find(W + "tblGrid")                 # its own grid, not that of a table nested in a cell
+    grid_cols = len(grid.findall(W + "gridCol")) if grid is not None else 0
     rows = list(_children(tbl, W + "tr"))
     above: dict[int, tuple[int, int]] = {}     # column → origin (row, col) of the cell in the row above
     parsed = []
