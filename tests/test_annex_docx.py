@@ -244,3 +244,13 @@ def test_a_nested_table_does_not_widen_the_outer_grid(tmp_path, seed_text):
     assert _xml(path).count("<w:gridCol ") == 7                     # 5 of the form, 2 of the nested table
     doc = read_docx(path)
     assert {len(line.cells) for line in doc.lines if "张表" in doc.places[line.number]} <= {1, 5}
+
+
+def test_an_untitled_table_right_after_another_is_a_new_form_not_a_continuation(tmp_path, seed_text):
+    tables = seed_tables(seed_text)[:2]
+    tables[1].title = ""                                             # 深圳's table follows 广州's with no heading
+    path = build_docx(tables, tmp_path / "a.docx", Layout(split=None, title_row=None))
+    forms = read_annex(path)
+    assert [f.city for f in forms] == ["广州", "深圳"]
+    assert not any("跨页续表" in n for f in forms for n in f.notes)
+    assert any("没有标题" in n for n in forms[1].notes)

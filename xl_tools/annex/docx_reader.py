@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_tools.annex.lexer import Cell, Line
-from xl_tools.annex.tables import is_title_line
+from xl_tools.annex.tables import is_title_line, starts_project
 from xl_tools.domain.cities import find_city
 from xl_tools.errors import InputError
 
@@ -344,7 +344,8 @@ def read_docx(path: str | Path) -> Document:
                 first = len(doc.lines) + 1
                 _mark_city_heading(doc)
                 read_word_table(el, doc.tables, doc, first_row_may_be_title=not continued)
-                if continued and len(doc.lines) >= first and not is_title_line(doc.lines[first - 1]):
+                opening = doc.lines[first - 1] if len(doc.lines) >= first else None
+                if continued and opening and not is_title_line(opening) and not starts_project(opening):
                     doc.note(first, f"这张表格紧接在第{doc.tables - 1}张表格之后（跨页续表），已接在上一张表后面读取：请核对")
                 since_table = 0
             if doc.characters > MAX_CHARACTERS:
