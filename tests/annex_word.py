@@ -241,11 +241,15 @@ def form_digest(form) -> dict:
     }
 
 
-def cells_right(want: list, got: list, *, key=lambda s: s) -> tuple[int, int]:
-    """(cells equal, cells in ``want``): header fields and indicator cells of forms matched by city, in order.
+def cells_right(want: list, got: list, *, key=lambda s: s, align: bool = False) -> tuple[int, int]:
+    """(cells equal, cells in ``want``): header fields and indicator cells of forms matched by city.
 
-    ``key`` folds the texts before comparing (``squash`` ignores spaces and line breaks).
+    Rows are compared in order; with ``align`` they are first aligned (difflib), so one extra or missing
+    row costs its own cells, not those of every row after it. ``key`` folds the texts before comparing
+    (``squash`` ignores spaces and line breaks).
     """
+    import difflib
+
     right = total = 0
     by_city = {f.city: f for f in got}
     for form in want:
@@ -255,10 +259,17 @@ def cells_right(want: list, got: list, *, key=lambda s: s) -> tuple[int, int]:
         for k, v in a["header"].items():
             total += 1
             right += key(v) == key(b["header"].get(k, ""))
-        for i, row in enumerate(a["rows"]):
-            other = b["rows"][i] if i < len(b["rows"]) else ("", "", "", "")
-            total += 4
-            right += sum(key(x) == key(y) for x, y in zip(row, other))
+        rows_a = [tuple(map(key, r)) for r in a["rows"]]
+        rows_b = [tuple(map(key, r)) for r in b["rows"]]
+        total += 4 * len(rows_a)
+        if not align:
+            pairs = list(zip(rows_a, rows_b))
+        else:
+            pairs = []
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, rows_a, rows_b, autojunk=False).get_opcodes():
+                if op in ("equal", "replace"):
+                    pairs += list(zip(rows_a[i1:i2], rows_b[j1:j2]))
+        right += sum(x == y for ra, rb in pairs for x, y in zip(ra, rb))
     return right, total
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from xl_tools.errors import InputError
@@ -104,6 +105,8 @@ def read_document(path: Path, kind: str):
 
         doc = read_pdf(path)
         what = "PDF"
+        doc.attached.setdefault(0, []).insert(0, "本表导入自 PDF：PDF 不记录单元格里哪里分段、哪里只是自动换行，也不记录跨页断开的行，"
+                                                 "这些是按文字位置推断的：请对照 Word 原件核对三级指标和指标值是否分对了行")
     elif kind == "docx":
         from xl_tools.annex.docx_reader import read_docx
 
@@ -115,7 +118,11 @@ def read_document(path: Path, kind: str):
     if doc.tables == 0:
         raise _fail(path, f"{what}中没有表格：附件里的绩效目标表应是表格（不是图片或文本框）；"
                           "请向发文单位索取可编辑的 Word 原件（.docx）")
-    return parse_lines(doc.lines, source=str(path), place=doc.place, attached=doc.attached)
+    forms = parse_lines(doc.lines, source=str(path), place=doc.place, attached=doc.attached)
+    if kind == "pdf":       # the caution belongs to every form of the PDF, not only the first
+        caution = doc.attached[0][0]
+        forms = [f if caution in f.notes else replace(f, notes=(f.notes[0], caution, *f.notes[1:])) for f in forms]
+    return forms
 
 
 def _read_converted(path: Path, kind: str):
