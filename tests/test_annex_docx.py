@@ -172,6 +172,7 @@ def test_docm_is_read_as_data_and_its_macros_never_run(tmp_path, seed_text):
     assert macro_ct in zipfile.ZipFile(path).read("[Content_Types].xml").decode()
     [form] = read_annex(path)
     assert form.city == "广州" and len(form.rows) == 27
+    assert form.notes[1] == "附件是含宏的 Word 文档（.docm）：宏没有运行，只读取了其中的文字和表格"
 
 
 def test_paragraphs_and_sdt_wrappers_are_read(tmp_path, seed_text):

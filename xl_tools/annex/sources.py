@@ -81,7 +81,7 @@ def _sniff_zip(path: Path) -> str:
                 raise _fail(path, "Word 文档解压后异常大（疑似“压缩炸弹”），不像绩效目标表附件，已拒绝读取："
                                   "请只保留附件中的绩效目标表，另存为新的 .docx 后重试")
             if "word/document.xml" in members:
-                return "docx"
+                return "docm" if any(m.lower().endswith("vbaproject.bin") for m in members) else "docx"
             if "mimetype" in members and zf.read("mimetype")[:len(_ODT) + 8].startswith(_ODT):
                 return "odt"
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
@@ -96,22 +96,27 @@ def _sniff_zip(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+PDF_CAUTION = ("本表导入自 PDF：PDF 不记录单元格里哪里分段、哪里只是自动换行，也不记录跨页断开的行，这些是按文字位置"
+               "推断的：请对照 Word 原件核对三级指标和指标值是否分对了行")
+MACRO_NOTE = "附件是含宏的 Word 文档（.docm）：宏没有运行，只读取了其中的文字和表格"
+
+
 def read_document(path: Path, kind: str):
     """The Forms of a Word/PDF annex (``kind`` from :func:`sniff`)."""
     from xl_tools.annex.importer import parse_lines
 
+    caution = None
     if kind == "pdf":
         from xl_tools.annex.pdf_reader import read_pdf
 
         doc = read_pdf(path)
-        what = "PDF"
-        doc.attached.setdefault(0, []).insert(0, "本表导入自 PDF：PDF 不记录单元格里哪里分段、哪里只是自动换行，也不记录跨页断开的行，"
-                                                 "这些是按文字位置推断的：请对照 Word 原件核对三级指标和指标值是否分对了行")
-    elif kind == "docx":
+        what, caution = "PDF", PDF_CAUTION
+    elif kind in ("docx", "docm"):
         from xl_tools.annex.docx_reader import read_docx
 
         doc = read_docx(path)
         what = "Word 文档"
+        caution = MACRO_NOTE if kind == "docm" else None
     else:
         doc = _read_converted(path, kind)
         what = CONVERTED[kind]
@@ -119,9 +124,8 @@ def read_document(path: Path, kind: str):
         raise _fail(path, f"{what}中没有表格：附件里的绩效目标表应是表格（不是图片或文本框）；"
                           "请向发文单位索取可编辑的 Word 原件（.docx）")
     forms = parse_lines(doc.lines, source=str(path), place=doc.place, attached=doc.attached)
-    if kind == "pdf":       # the caution belongs to every form of the PDF, not only the first
-        caution = doc.attached[0][0]
-        forms = [f if caution in f.notes else replace(f, notes=(f.notes[0], caution, *f.notes[1:])) for f in forms]
+    if caution:             # said on every form of the file, right after where it came from
+        forms = [replace(f, notes=(f.notes[0], caution, *f.notes[1:])) for f in forms]
     return forms
 
 
