@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
-from xl_tools.annex.lexer import decode, lex
+from xl_tools.annex.lexer import Line, decode, lex
 from xl_tools.annex.tables import Row, Table, is_placeholder, read_table, short, split_tables
 from xl_tools.domain.cities import find_city, order_key
 from xl_tools.domain.form import HEADER_KEYS, Form, Indicator, Located
@@ -22,6 +23,9 @@ BUNDLED_ANNEX = "annex_2020.txt"
 _TRAILING_PLACEHOLDER = re.compile(r"^(?P<head>.*?\S)\s+(?P<tail>[.．。…·・][\s.．。…·・]*)$", re.DOTALL)
 _DOTS = re.compile(r"[.．。…·・]")
 _NOTE_LINE = re.compile(r"^附件第(\d+)行")
+_NOTE_LEAD = re.compile(r"^附件第(\d+(?:、\d+)*)行")
+_MOVED_TAIL = "已依次填入下方缺少指标值的指标："
+_MOVED_TARGET = re.compile(r"第(\d+)行“")
 
 
 def split_trailing_placeholder(text: str) -> tuple[str, str]:
@@ -106,8 +110,12 @@ def _note_order(note: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def table_form(table: Table, *, source: str, document: str = "", extra_notes: tuple[str, ...] = ()) -> Form:
-    """The Form of one annex table: header fields, indicator rows, title, city and import notes."""
+def table_form(table: Table, *, source: str, document: str = "", extra_notes: tuple[str, ...] = (),
+               place: Callable[[int], str] | None = None) -> Form:
+    """The Form of one annex table: header fields, indicator rows, title, city and import notes.
+
+    ``place`` names an annex line for a reader (a Word table row, a PDF page); the default is ``附件第N行``.
+    """
     indicators, expand_notes = _expand(table)
     form = Form(
         header={k: Located(table.header.get(k, "")) for k in HEADER_KEYS},
@@ -116,6 +124,8 @@ def table_form(table: Table, *, source: str, document: str = "", extra_notes: tu
         source=source,
     ).with_city_detected()
     notes = sorted([*table.notes, *expand_notes, *extra_notes], key=_note_order)
+    if place is not None:
+        notes = [relabel(note, place) for note in notes]
     title_city = find_city(table.title)
     dept_city = find_city(form.get("local_department").text)
     if title_city and dept_city and title_city != dept_city:
@@ -127,24 +137,60 @@ def table_form(table: Table, *, source: str, document: str = "", extra_notes: tu
     if form.city is None:
         notes.insert(0, "无法从表题或地方主管部门判断本表属于哪个地市：请在“地方主管部门”填写如“广州市市场监管局”")
     name = Path(source).name if source else "附件"
-    origin = f"本表导入自附件“{name}”" + (f"（{document}）" if document else "") + \
-        f"第{table.first_line}–{table.last_line}行"
+    span = (f"第{table.first_line}–{table.last_line}行" if place is None
+            else span_label(place(table.first_line), place(table.last_line)))
+    origin = f"本表导入自附件“{name}”" + (f"（{document}）" if document else "") + span
     origin += "；以下是导入时所作的调整，请逐条核对。" if notes else "。"
     return replace(form, notes=(origin, *notes))
 
 
-def parse_annex(text: str, *, source: str) -> list[Form]:
-    """Every table of an annex text, as Forms in the annex's order (pure: no file or Excel access)."""
-    preamble, raw_tables = split_tables(lex(text))
+def relabel(note: str, place: Callable[[int], str]) -> str:
+    """A note's line references (``附件第3、4行：``, ``第12行“…”`` in a moved-value note) in ``place``'s words."""
+    m = _NOTE_LEAD.match(note)
+    if not m:
+        return note
+    lead = "、".join(place(int(n)) for n in m.group(1).split("、"))
+    rest = note[m.end():]
+    if rest.startswith("：指标值一格多出") and _MOVED_TAIL in rest:
+        head, tail = rest.split(_MOVED_TAIL, 1)
+        rest = head + _MOVED_TAIL + _MOVED_TARGET.sub(lambda t: place(int(t.group(1))) + "“", tail)
+    return lead + rest
+
+
+def span_label(first: str, last: str) -> str:
+    """Where a table lies: one place, or ``first至last``."""
+    return first if first == last else f"{first}至{last}"
+
+
+def parse_lines(lines: list[Line], *, source: str, place: Callable[[int], str] | None = None,
+                attached: dict[int, list[str]] | None = None) -> list[Form]:
+    """Every table of lexed annex lines (a text dump, or a Word/PDF document read into the same lines).
+
+    ``attached`` maps a line number to notes a reader made there (a text box, a nested table), each starting
+    ``附件第N行：`` like every note (``place`` rewords them): each goes to the table holding that line, else the
+    table before it, else the first table.
+    """
+    preamble, raw_tables = split_tables(lines)
     headings = [line for line in preamble if line.heading and line.single_text]
     document = " ".join(line.single_text or "" for line in headings)
-    loose = tuple(f"附件第{line.number}行：“{' '.join(c.text for c in line.filled)}”在第一张表之前，不属于任何一栏，"
-                  f"原文保留在此" for line in preamble if line not in headings)
+    loose = [f"附件第{line.number}行：“{' '.join(c.text for c in line.filled)}”在第一张表之前，不属于任何一栏，"
+             f"原文保留在此" for line in preamble if line not in headings]
+    extra: list[list[str]] = [[] for _ in raw_tables]
+    if raw_tables:
+        extra[0] += loose
+        for number, found in sorted((attached or {}).items()):
+            index = max((i for i, t in enumerate(raw_tables) if t.first_line <= number), default=0)
+            extra[index] += found
     forms = []
-    for index, raw in enumerate(raw_tables):
-        forms.append(table_form(read_table(raw), source=source, document=document,
-                                extra_notes=loose if index == 0 else ()))
+    for raw, notes in zip(raw_tables, extra):
+        forms.append(table_form(read_table(raw), source=source, document=document, extra_notes=tuple(notes),
+                                place=place))
     return forms
+
+
+def parse_annex(text: str, *, source: str) -> list[Form]:
+    """Every table of an annex text, as Forms in the annex's order (pure: no file or Excel access)."""
+    return parse_lines(lex(text), source=source)
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -158,25 +204,35 @@ def bundled_annex_path() -> Path:
 
 
 def read_annex(path: str | Path) -> list[Form]:
-    """Parse an annex file (UTF-8 or GB18030); raises InputError when it cannot be read or holds no table."""
+    """Parse an annex file: the text dump (UTF-8 or GB18030), a Word document (.docx/.docm; .doc/.wps/.rtf/.odt
+    through LibreOffice) or a PDF with a text layer, told apart by content. Raises InputError (Chinese, naming
+    the file) when it cannot be read or holds no table."""
+    from xl_tools.annex.sources import check_size, read_document, sniff
+
     path = Path(path)
     try:
+        check_size(path)
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError("找不到附件文件：请检查文件名和路径", path=str(path)) from exc
     except IsADirectoryError as exc:
-        raise InputError("这是一个文件夹，不是附件文件：请指定附件的文本文件（.txt）", path=str(path)) from exc
+        raise InputError("这是一个文件夹，不是附件文件：请指定附件的 Word 文件（.docx）或文本文件（.txt）",
+                         path=str(path)) from exc
     except OSError as exc:
         raise InputError(f"无法读取附件文件（{exc.strerror or exc}）：请检查文件权限", path=str(path)) from exc
-    try:
-        text = decode(data)
-    except UnicodeDecodeError as exc:
-        raise InputError("附件不是文本文件（既不是 UTF-8 也不是 GBK 编码）：请把附件另存为 UTF-8 编码的 .txt 文件后重试",
-                         path=str(path)) from exc
-    forms = parse_annex(text, source=str(path))
+    kind = sniff(path, data)
+    if kind != "text":
+        forms = read_document(path, kind)
+    else:
+        try:
+            text = decode(data)
+        except UnicodeDecodeError as exc:
+            raise InputError("附件不是文本文件（既不是 UTF-8 也不是 GBK 编码），也不是 Word 或 PDF 文件：请给出附件的 "
+                             "Word 文件（.docx），或另存为 UTF-8 编码的 .txt 文件后重试", path=str(path)) from exc
+        forms = parse_annex(text, source=str(path))
     if not forms:
         raise InputError("附件中没有找到绩效目标表：表格应以“省财政专项转移支付绩效目标表(二级项目-地市)”为标题，"
-                         "每行各栏用制表符分隔", path=str(path))
+                         "文本附件每行各栏用制表符分隔", path=str(path))
     return forms
 
 

@@ -17,6 +17,7 @@ from xl_tools.domain.text import squash
 _BREAK = re.compile(r"<\s*/?\s*p(?:\s[^<>]*)?>|<\s*br\s*/?\s*>", re.IGNORECASE)
 # Any other tag (<span>, <strong>, …) is markup only.
 _TAG = re.compile(r"</?\s*[a-zA-Z][^<>]*>")
+_TRIM = " \t\r\n\u3000\u00a0\ufeff"
 _HEADING = re.compile(r"^[ \u3000]*#{1,6}(?:[ \u3000]+|$)")  # Markdown: the marks, then a space
 
 
@@ -41,6 +42,12 @@ class Cell:
     @property
     def empty(self) -> bool:
         return not self.paragraphs
+
+    @classmethod
+    def of_lines(cls, col: int, lines: list[str]) -> "Cell":
+        """A cell read from a document (Word, PDF): its lines trimmed like a dump's paragraphs, empty ones dropped."""
+        found = tuple(t for t in (line.replace("\u00a0", " ").strip(_TRIM) for line in lines) if t)
+        return cls(col, "\n".join(found), found)
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def paragraphs(raw: str) -> tuple[str, ...]:
     for part in _BREAK.split(raw):
         part = html.unescape(_TAG.sub(" ", part))
         part = part.replace("\u00a0", " ")
-        part = part.strip(" \t\r\n\u3000\u00a0\ufeff")
+        part = part.strip(_TRIM)
         if part:
             found.append(part)
     return tuple(found)

@@ -7,7 +7,7 @@ HELP = "演示主流程：导入内置的 2020 年附件（广州、深圳、珠
 EXAMPLES = [
     "xl-tools demo",
     "xl-tools demo -o 演示结果",
-    "xl-tools demo --annex 附件3.txt -o 结果",
+    "xl-tools demo --annex 附件3.docx -o 结果",
 ]
 DEFAULT_DIR = "xl_tools_输出"
 
@@ -15,8 +15,9 @@ DEFAULT_DIR = "xl_tools_输出"
 def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", default=DEFAULT_DIR, metavar="文件夹",
                         help=f"结果存放的文件夹（默认 {DEFAULT_DIR}，不存在时自动创建）")
-    parser.add_argument("--annex", metavar="附件.txt", default=None,
-                        help="改用另一份同格式的附件文本（默认使用内置的 2020 年附件）")
+    parser.add_argument("--annex", metavar="附件", default=None,
+                        help="改用另一份附件：Word 文档（.docx/.doc/.wps/.rtf/.odt）、PDF 或同格式的文本"
+                             "（默认使用内置的 2020 年附件）")
 
 
 def run(args) -> int:

@@ -1,18 +1,21 @@
-"""xl-tools import-annex: the published annex (text) → one filled 绩效目标表 workbook per city."""
+"""xl-tools import-annex: the published annex (Word, PDF or its text) → one filled 绩效目标表 workbook per city."""
 
 from __future__ import annotations
 
 NAME = "import-annex"
-HELP = "把省里发布的附件（文本）导入为各地市的绩效目标表工作簿（目录/广州.xlsx …），无法放入表格的文字写入“导入说明”"
+HELP = ("把省里发布的附件（Word 文件 .docx/.doc/.wps/.rtf/.odt、PDF 或文本）导入为各地市的绩效目标表工作簿"
+        "（目录/广州.xlsx …），无法放入表格的文字写入“导入说明”")
 EXAMPLES = [
+    "xl-tools import-annex 附件3.docx -o 各地市",
     "xl-tools import-annex 附件3.txt -o 导入结果",
     "xl-tools import-annex --bundled -o 导入结果",
 ]
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("annex", nargs="?", metavar="附件.txt",
-                        help="附件的文本文件（各栏用制表符分隔；UTF-8 或 GBK 编码）")
+    parser.add_argument("annex", nargs="?", metavar="附件",
+                        help="附件文件：Word 文档（.docx/.docm；.doc/.wps/.rtf/.odt 需要 LibreOffice）、"
+                             "有文字层的 PDF，或文本（各栏用制表符分隔；UTF-8 或 GBK 编码）")
     parser.add_argument("--bundled", action="store_true",
                         help="导入软件自带的 2020 年附件（不必再给出附件文件）")
     parser.add_argument("-o", "--output", metavar="目录", default=".",
@@ -29,7 +32,7 @@ def run(args) -> int:
     if args.bundled and args.annex:
         raise InputError("请只给出一个附件：要么写附件文件名，要么用 --bundled，不要同时使用")
     if not args.bundled and not args.annex:
-        raise InputError("请给出附件文件，例如：xl-tools import-annex 附件3.txt -o 导入结果"
+        raise InputError("请给出附件文件，例如：xl-tools import-annex 附件3.docx -o 各地市"
                          "（或用 --bundled 导入软件自带的附件）")
     annex = bundled_annex_path() if args.bundled else Path(args.annex)
     forms = read_annex(annex)

@@ -26,6 +26,8 @@ FILTERS = {
     "pdf": "pdf:calc_pdf_Export",
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "ods": "ods:calc8",
+    "docx": "docx:MS Word 2007 XML",    # Word documents (.doc, .wps, .rtf, .odt) for the annex importer
+    "doc": "doc:MS Word 97",
 }
 # CSV: comma, double quote, UTF-8 (76), from line 1, raw values (not "as shown"), all sheets (-1, LibreOffice ≥ 7.2).
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,{as_shown},false,false,-1"
