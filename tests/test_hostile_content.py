@@ -239,6 +239,37 @@ def test_a_cell_in_xfd1048576_does_not_allocate_the_grid(tmp_path, good, engine,
     assert done.stdout.split() == ["1", "广州", str(len(expected.rows))]
 
 
+def test_annotate_a_workbook_with_a_value_in_xfd1048576(tmp_path, good):
+    """`validate --annotate` once walked every cell of the grid up to the last used one (MemoryError, a hang):
+    marking, and marking the marked copy again (clearing the old marks), stay bounded and keep the far value."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(good)
+    wb.worksheets[0]["XFD1048576"] = "远处的值"
+    path = tmp_path / "远处.xlsx"
+    wb.save(path)
+    before = path.read_bytes()
+    code = textwrap.dedent("""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+        from xl_tools.cli import main
+        sys.exit(main(["validate", "--annotate", sys.argv[1]]))
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+    marked = tmp_path / "远处.校验.xlsx"
+    for source in (path, marked):            # the second run clears the first run's marks on the marked copy
+        done = subprocess.run([sys.executable, "-c", code, str(source)], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        assert "带标记的副本" in done.stdout and "Traceback" not in done.stderr
+    assert path.read_bytes() == before
+    again = tmp_path / "远处.校验(2).xlsx"      # a marked copy is never overwritten
+    for out in (marked, again):
+        ws = load_workbook(out).worksheets[0]
+        assert ws["XFD1048576"].value == "远处的值"
+        assert "校验结果" in load_workbook(out).sheetnames
+
+
 @pytest.mark.parametrize("ref", ["A99999999", "A4294967297", "ZZZZ1", "AAAAAAAAAAAAAA1", "$A$1", "B", "XFE1"])
 def test_cell_references_outside_excels_grid(tmp_path, good, ref):
     """calamine sizes its grid from such references (A99999999 asks for 22 GB and aborts the process): the

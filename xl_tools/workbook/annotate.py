@@ -110,11 +110,12 @@ def clear_marks(wb) -> int:
         if name in wb.sheetnames:
             del wb[name]
     # Notes of ours whose memory was lost (the hidden sheet deleted by hand) are removed too.
+    # Only the cells the file holds are visited: iter_rows() would build the whole rectangle up to the
+    # sheet's last used cell, and one value in XFD1048576 makes that 17 billion cells (MemoryError).
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and M.is_own_note(cell.comment.text):
-                    cell.comment = None
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and M.is_own_note(cell.comment.text):
+                cell.comment = None
     return restored
 
 
