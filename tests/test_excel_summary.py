@@ -159,6 +159,9 @@ def test_consolidate_button_writes_the_cli_workbook_next_to_the_picked_files(see
     (alert,) = replayed.alerts
     assert alert["prompt"].startswith("汇总完成：4 个地市，资金需求合计 790 万元。")
     assert str(written) in alert["prompt"]
+    # The 17 cities without a workbook are named, as the 汇总表 marks them 未报送.
+    assert "未报送的地市（17 个）：韶关、汕头、江门" in alert["prompt"]
+    assert "广州" not in alert["prompt"].split("未报送的地市")[1]
 
     # A second run keeps the first result and picks the next free name; the summary itself is never an input.
     monkeypatch.setattr(picker, "choose_city_workbooks", lambda book: list(picked) + [written])

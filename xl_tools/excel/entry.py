@@ -149,6 +149,9 @@ def consolidate(book):
 
     message = (f"汇总完成：{len(cons.cities)} 个地市，资金需求合计 {format_number(cons.total_funding_wan)} 万元。\n"
                f"汇总工作簿已保存为：\n{written}")
+    if cons.unreported:
+        message += (f"\n未报送的地市（{len(cons.unreported)} 个）：" + "、".join(c.name for c in cons.unreported)
+                    + "。汇总表中已标为“未报送”，收到这些地市的表后请重新汇总。")
     if skipped:
         message += "\n已跳过汇总工作簿：" + "、".join(p.name for p in skipped) + "（汇总工作簿不能再作为地市的表汇总）。"
     if cons.unreadable:
