@@ -296,12 +296,13 @@ def undo_fixes(wb) -> tuple[list[Change], list[Change]]:
     return restored, kept
 
 
-def fix_workbook(wb, forms: Sequence[Form]) -> tuple[FixPlan, list[Change]]:
-    """采纳建议 on an openpyxl workbook whose forms are ``forms``: old marks cleared, the plan applied, the result
-    re-validated and marked, the changes listed in 校验结果. Returns the plan and every change remembered."""
+def fix_workbook(wb, forms: Sequence[Form], plan: FixPlan | None = None) -> tuple[FixPlan, list[Change]]:
+    """采纳建议 on an openpyxl workbook whose forms are ``forms`` (``plan``: their plan, when already made): old
+    marks cleared, the plan applied, the result re-validated and marked, the changes listed in 校验结果.
+    Returns the plan and every change remembered."""
     from xl_tools.workbook.annotate import apply_marks, clear_marks
 
-    plan = plan_fixes(forms)
+    plan = plan if plan is not None else plan_fixes(forms)
     clear_marks(wb)
     remembered = apply_fixes(wb, plan.changes)
     apply_marks(wb, plan.report.findings, extra_rows=change_rows(remembered))
