@@ -13,8 +13,16 @@ Public Sub Validate(control As IRibbonControl)
     RunPython "import xl_tools.excel as x; x.validate()"
 End Sub
 
+Public Sub ApplyFixes(control As IRibbonControl)
+    RunPython "import xl_tools.excel as x; x.apply_fixes()"
+End Sub
+
 Public Sub ClearMarks(control As IRibbonControl)
     RunPython "import xl_tools.excel as x; x.clear_marks()"
+End Sub
+
+Public Sub UndoFixes(control As IRibbonControl)
+    RunPython "import xl_tools.excel as x; x.undo_fixes()"
 End Sub
 
 Public Sub Consolidate(control As IRibbonControl)

@@ -93,6 +93,19 @@ def test_olevba_decodes_every_module_to_its_source(decoded):
     assert "-dev.dll" not in decoded["Main"]
 
 
+def test_the_fix_buttons_are_in_the_built_addin(built, decoded):
+    """采纳建议 and 撤销采纳: the ribbon XML inside the .xlam has them, olevba decodes their RunPython calls."""
+    with zipfile.ZipFile(built) as z:
+        name = next(n for n in z.namelist() if n.lower().endswith("customui14.xml"))
+        root = ET.fromstring(z.read(name))
+    buttons = {b.get("label"): b.get("onAction") for b in root.iter(f"{{{ribbon.CUSTOMUI_NS}}}button")}
+    assert buttons["采纳建议"] == "XlToolsRibbon.ApplyFixes" and buttons["撤销采纳"] == "XlToolsRibbon.UndoFixes"
+    source = decoded[ribbon.VBA_MODULE]
+    for sub, call in (("ApplyFixes", "apply_fixes"), ("UndoFixes", "undo_fixes")):
+        assert (f"Public Sub {sub}(control As IRibbonControl)\r\n"
+                f'    RunPython "import xl_tools.excel as x; x.{call}()"\r\nEnd Sub') in source
+
+
 def test_modules_match_what_office_stored_in_xlwings_addin(decoded):
     """xlwings.xlam was saved by Excel: our stored sources equal Office's, up to keyword case the VBA editor
     normalises (``Dim i as Integer``) and trailing blank lines it appends."""

@@ -73,7 +73,7 @@ def test_tab_and_buttons_are_the_ones_users_expect():
     tabs = root.findall(".//ui:tab", NS)
     assert [t.get("label") for t in tabs] == ["绩效目标"]
     labels = [b.get("label") for b in buttons_in_xml()]
-    assert labels == ["新建", "校验", "清除标记", "汇总", "生成汇总表", "帮助"]
+    assert labels == ["新建", "校验", "采纳建议", "清除标记", "撤销采纳", "汇总", "生成汇总表", "帮助"]
     for b in buttons_in_xml():
         assert b.get("size") == "large"
         assert b.get("imageMso"), f"{b.get('id')}: no built-in icon"
@@ -87,7 +87,7 @@ def test_every_on_action_is_a_ribbon_callback_sub_of_our_module():
     module = re.search(r'^Attribute VB_Name = "(\w+)"', text, re.M).group(1)
     subs = {name: params for name, params in SUB.findall(text)}
     actions = [b.get("onAction") for b in buttons_in_xml()]
-    assert len(actions) == 6
+    assert len(actions) == 8
     for action in actions:
         mod, _, sub = action.partition(".")
         assert mod == module, f"{action}: onAction must name module {module}"

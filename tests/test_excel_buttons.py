@@ -49,8 +49,8 @@ def run_python(code: str, xlsx, **payload) -> tuple:
     return book, h.alerts_of(book)
 
 
-@pytest.mark.parametrize("call", ["new_form", "validate", "clear_marks", "consolidate", "build_summary",
-                                  "show_help"])
+@pytest.mark.parametrize("call", ["new_form", "validate", "clear_marks", "apply_fixes", "undo_fixes", "consolidate",
+                                  "build_summary", "show_help"])
 def test_each_button_runs_from_its_runpython_string_and_ends_in_one_alert(call, seed_books, summary_xlsx,
                                                                          tmp_path, monkeypatch):
     source = tmp_path / "广东省汇总.xlsx"
@@ -72,6 +72,8 @@ def test_each_button_runs_from_its_runpython_string_and_ends_in_one_alert(call, 
         "new_form": "已按模板新建绩效目标表",
         "validate": "校验完成：",
         "clear_marks": "没有需要清除的校验标记",
+        "apply_fixes": "已采纳 5 条建议值：",           # 深圳 1, 珠海 2, 佛山 2 (the city sheets of the summary)
+        "undo_fixes": "没有可以撤销的采纳建议",
         "consolidate": "汇总完成：4 个地市，资金需求合计 790 万元。",
         "build_summary": "已按各地市工作表重新生成汇总表",
         "show_help": "“绩效目标”选项卡各按钮的作用：",
@@ -119,7 +121,7 @@ def test_help_names_every_button_and_the_log_file(tmp_path):
     openpyxl.Workbook().save(anywhere)
     _, alerts = run_python("import xl_tools.excel as x; x.show_help()", anywhere)
     text = alerts[0]["prompt"]
-    for button in ("【新建】", "【校验】", "【清除标记】", "【汇总】", "【生成汇总表】"):
+    for button in ("【新建】", "【校验】", "【采纳建议】", "【清除标记】", "【撤销采纳】", "【汇总】", "【生成汇总表】"):
         assert button in text
     assert str(tmp_path / "log" / "xl_tools.log") in text
 

@@ -123,18 +123,19 @@ HEAVY = ("pandas", "numpy", "openpyxl", "jsonschema", "xlwings", "python_calamin
 
 
 def test_importing_the_ribbon_module_stays_light():
-    code = ("import sys, xl_tools.excel as x; "
+    code = ("import sys, xl_tools.excel as x, xl_tools.excel.book_fixes, xl_tools.workbook.fixes; "
             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-def test_the_six_entry_points_exist_with_the_contract_names():
+def test_the_eight_entry_points_exist_with_the_contract_names():
     import inspect
 
     import xl_tools.excel as x
 
-    for name in ("new_form", "validate", "clear_marks", "consolidate", "build_summary", "show_help"):
+    for name in ("new_form", "validate", "clear_marks", "apply_fixes", "undo_fixes", "consolidate", "build_summary",
+                 "show_help"):
         fn = getattr(x, name)
         assert list(inspect.signature(fn).parameters) == ["book"]
         assert inspect.signature(fn).parameters["book"].default is None

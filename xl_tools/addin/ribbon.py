@@ -58,8 +58,14 @@ BUTTONS: tuple[Button, ...] = (
     Button("btnValidate", "校验", "Validate", "validate", "AcceptInvitation", "校验当前工作簿",
            "检查当前工作簿中每张绩效目标表：有问题的单元格标红（错误）或标黄（警告），批注写明原因和改法，"
            "并生成“校验结果”表。不会改动您填写的内容。", "grpForm"),
+    Button("btnApplyFixes", "采纳建议", "ApplyFixes", "apply_fixes", "ReviewAcceptChange", "采纳校验给出的建议值",
+           "把校验给出的、可以直接填写的建议值（如“≥1个”“2020”）写入单元格：改动的单元格标为绿色，批注写明原值，"
+           "“校验结果”表末尾列出全部改动，然后重新校验。没有确切建议值的单元格不会改动。", "grpForm"),
     Button("btnClearMarks", "清除标记", "ClearMarks", "clear_marks", "ClearFormats", "清除校验标记",
            "去掉“校验”留下的颜色、批注和“校验结果”表，恢复表格原样。", "grpForm"),
+    Button("btnUndoFixes", "撤销采纳", "UndoFixes", "undo_fixes", "Undo", "撤销采纳的建议",
+           "把“采纳建议”改过的单元格全部恢复为原值和原来的样子，然后重新校验。"
+           "（Excel 的撤消按钮不能撤消加载项的操作，请用这个按钮。）", "grpForm"),
     Button("btnConsolidate", "汇总", "Consolidate", "consolidate", "AutoSum", "汇总各地市绩效目标表",
            "选择各地市报来的绩效目标表（可多选），合并成全省汇总工作簿，保存在这些文件旁边并打开。", "grpSummary"),
     Button("btnBuildSummary", "生成汇总表", "BuildSummary", "build_summary", "PivotTableInsert", "重新生成汇总表",

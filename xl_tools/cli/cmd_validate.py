@@ -8,6 +8,7 @@ EXAMPLES = [
     "xl-tools validate 广州.xlsx",
     "xl-tools validate 各地市报表/ --json",
     "xl-tools validate 广州.xlsx 深圳.xlsx --annotate",
+    "xl-tools validate 广州.xlsx --fix",
 ]
 
 
@@ -20,6 +21,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--annotate", action="store_true",
                         help="在每个文件旁另存带标记的副本（如 广州.校验.xlsx，不改动原文件）：有问题的单元格标红（错误）"
                              "或标黄（警告）并加批注，另有“校验结果”工作表列出全部问题并可点击跳转")
+    parser.add_argument("--fix", action="store_true",
+                        help="采纳建议：在每个文件旁另存修正副本（如 广州.修正.xlsx，不改动原文件，不覆盖已有的副本），把能直接"
+                             "采纳的建议值写入单元格（改动的单元格标为绿色，批注写明原值），并列出改动；退出码按修正副本的"
+                             "校验结果。哪些建议值会被采纳见 docs/rules.md“可直接采纳的建议值”")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="进程数",
                         help="同时读取文件的进程数：默认 0 = 自动（文件达 500 个时按 CPU 核数并行，最多 8 个）；"
                              "1 = 不并行。结果与进程数无关")
@@ -34,13 +39,16 @@ def run(args) -> int:
     report = validate_files(args.paths, jobs=args.jobs)
     messages: list[str] = []
     annotate_failed = _annotate(report, messages) if args.annotate else False
+    fix_failed = False
+    if args.fix:
+        report, fix_failed = _fix(report, messages, print_now=not args.json)
     if args.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_table(report))
     for line in messages:       # stdout stays pure JSON with --json
         print(line, file=sys.stderr if args.json or line.startswith("错误") else sys.stdout)
-    if annotate_failed or not report.readable:
+    if annotate_failed or fix_failed or not report.readable:
         return 2
     return 1 if report.errors else 0
 
@@ -52,6 +60,31 @@ def _annotate(report, messages: list[str]) -> bool:
     copies = write_marked_copies(report)
     messages.extend(c.message for c in copies)
     return any(c.failed for c in copies)
+
+
+def _fix(report, messages: list[str], *, print_now: bool):
+    """Write the corrected copies; the changes are printed first (or kept for stderr with --json).
+
+    Returns the report of the copies (as ``validate`` gives it on them) and whether a copy could not be written.
+    """
+    from xl_tools.jobs.fix import fixed_report, write_fixed_copies
+    from xl_tools.workbook.fixes import change_line
+
+    copies = write_fixed_copies(report)
+    lines: list[str] = []
+    for copy in copies:
+        if copy.failed:
+            messages.append(copy.message)
+            continue
+        lines.append(("■ " if copy.changes else "  ") + copy.message)
+        lines.extend(f"  改动 {change_line(ch)}" for ch in copy.changes)
+    if lines:
+        lines.append("以下为修正副本的校验结果：" if any(c.written for c in copies) else "")
+    if print_now:
+        print("\n".join(lines))
+    else:
+        messages.extend(line for line in lines if line)
+    return fixed_report(report, copies), any(c.failed for c in copies)
 
 
 def _width(text: str) -> int:

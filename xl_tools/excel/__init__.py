@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from xl_tools.excel.guard import entry_point
 
-__all__ = ["new_form", "validate", "clear_marks", "consolidate", "build_summary", "show_help"]
+__all__ = ["new_form", "validate", "clear_marks", "apply_fixes", "undo_fixes", "consolidate", "build_summary",
+           "show_help"]
 
 
 @entry_point("新建")
@@ -36,6 +37,22 @@ def clear_marks(book=None):
     from xl_tools.excel import entry
 
     return entry.clear_marks(book)
+
+
+@entry_point("采纳建议")
+def apply_fixes(book=None):
+    """采纳建议: write every exact 建议值 into its cell, mark and list the changes, validate again."""
+    from xl_tools.excel import entry
+
+    return entry.apply_fixes(book)
+
+
+@entry_point("撤销采纳")
+def undo_fixes(book=None):
+    """撤销采纳: restore every value (and look) 采纳建议 changed; Excel's own undo cannot undo a macro."""
+    from xl_tools.excel import entry
+
+    return entry.undo_fixes(book)
 
 
 @entry_point("汇总")

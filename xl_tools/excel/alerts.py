@@ -17,6 +17,30 @@ def validation_summary(errors: int, warnings: int, result_sheet: str) -> str:
     return f"校验完成：{errors} 个错误，{warnings} 个警告，详见“{result_sheet}”表"
 
 
+def fixes_summary(changed: int, errors: int, warnings: int, result_sheet: str) -> str:
+    """After 采纳建议: how many cells changed, what is left, how to undo."""
+    left = "没有其他问题" if errors == 0 and warnings == 0 else f"还有 {errors} 个错误，{warnings} 个警告"
+    return (f"已采纳 {changed} 条建议值：改动的单元格标为绿色，批注中写明原值，“{result_sheet}”表末尾列出全部改动。"
+            f"重新校验后{left}。\n要恢复原值，请点“撤销采纳”（Excel 的撤消按钮不能撤消本操作）。")
+
+
+def no_fixes(errors: int, warnings: int) -> str:
+    """采纳建议 found nothing it may write: nothing was changed."""
+    return ("没有可以直接采纳的建议值，工作簿未改动。"
+            + (f"当前有 {errors} 个错误，{warnings} 个警告：请点“校验”查看，并按批注中的说明修改。"
+               if errors or warnings else "校验通过。"))
+
+
+def undo_summary(restored: int, kept: list[str]) -> str:
+    """After 撤销采纳."""
+    if not restored and not kept:
+        return "没有可以撤销的采纳建议"
+    text = f"已撤销采纳：{restored} 个单元格恢复为原值，并已重新校验。"
+    if kept:
+        text += (f"\n{'、'.join(kept)} 在采纳后又被修改过，保留了您改的内容（只去掉了绿色和采纳批注）。")
+    return text
+
+
 def known_failure(action: str, message: str) -> str:
     """A failure the user can fix: the library's message already says what to do."""
     return f"{action}没有完成。\n{message}"

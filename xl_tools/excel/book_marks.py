@@ -140,12 +140,13 @@ def _cell(book, sheet_name: str, cell: str):
 
 
 def _restore(rng, original) -> None:
-    """Put a marked cell back: its fill, and its own note instead of ours."""
+    """Put a marked cell back: its fill, and its own note instead of ours (校验's or 采纳建议's)."""
     from xl_tools.workbook import marks as M
+    from xl_tools.workbook.fixes import is_fix_note
 
     rng.color = decode_fill(original.fill)
     text = note_text(rng)
-    if text is not None and (text is UNREADABLE or M.is_own_note(text) or original.note):
+    if text is not None and (text is UNREADABLE or M.is_own_note(text) or is_fix_note(text) or original.note):
         delete_note(rng)
     if original.note:
         rng.add_note(original.note)
@@ -160,20 +161,23 @@ def _sheets(book, names) -> list:
     return found
 
 
-def apply_marks(book, findings: Iterable) -> MarkOutcome:
-    """Replace the previous marks by the marks of ``findings``; rewrite 校验结果 and the memory sheet."""
+def apply_marks(book, findings: Iterable, looks: Iterable = (), extra_rows: Iterable = ()) -> MarkOutcome:
+    """Replace the previous marks by the marks of ``findings``; rewrite 校验结果 (with ``extra_rows`` below the
+    findings) and the memory sheet. ``looks`` (marks.Original) override what the memory says a cell looks
+    like without marks: 采纳建议 changed those cells' look (values and looks cannot be read back remotely)."""
     from xl_tools.excel.protection import unprotected
     from xl_tools.workbook import marks as M
 
     findings = list(findings)
     outcome = MarkOutcome()
     previous = {(o.sheet, o.cell): o for o in read_memory(book)}
+    previous.update({(o.sheet, o.cell): o for o in looks})
     marks = M.cell_marks(findings)
     touched = _sheets(book, [k[0] for k in previous] + [m.sheet for m in marks])
     with unprotected(touched):
         originals = _mark(book, previous, marks, outcome)
     write_memory(book, originals)
-    write_results(book, findings)
+    write_results(book, findings, list(extra_rows))
     return outcome
 
 
@@ -267,13 +271,13 @@ HEAD_FILL = "#D9E1F2"
 LINK_FONT = "#0563C1"
 
 
-def write_results(book, findings: list) -> object:
+def write_results(book, findings: list, extra_rows: list = ()) -> object:
     """(Re)write the 校验结果 sheet: one row per finding, a hyperlink to its cell, errors first."""
     from xl_tools.workbook import marks as M
     from xl_tools.workbook.layout import RESULT_SHEET
 
     sheet = S.fresh_sheet(book, RESULT_SHEET)
-    rows = M.result_rows(findings)
+    rows = M.result_rows(findings) + list(extra_rows)
     S.write_rows(sheet, [list(M.RESULT_COLUMNS)] + [list(r.values) for r in rows])
     width = len(M.RESULT_COLUMNS)
     head = sheet.range((1, 1)).resize(1, width)

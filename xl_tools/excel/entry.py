@@ -73,6 +73,47 @@ def clear_marks(book):
     return outcome
 
 
+# --------------------------------------------------------------------------------------------- 采纳建议
+
+def apply_fixes(book):
+    """采纳建议: write every exact 建议值 into its cell (green, note 原值 → 新值), re-validate, list the changes."""
+    from xl_tools.excel import alerts
+    from xl_tools.excel.book_fixes import apply_fixes as apply
+    from xl_tools.excel.book_sheets import find_sheet, screen_frozen
+    from xl_tools.excel.logs import get_logger
+    from xl_tools.workbook.layout import RESULT_SHEET
+
+    _require_workbook(book, "采纳建议")
+    with screen_frozen(book):
+        outcome = apply(book)
+    report = outcome.report
+    get_logger().info("采纳建议：改动 %d 格，之后错误 %d 个，警告 %d 个", len(outcome.changes), report.errors,
+                      report.warnings)
+    if not outcome.changes:
+        alerts.alert(book, alerts.no_fixes(report.errors, report.warnings))
+        return outcome
+    sheet = find_sheet(book, RESULT_SHEET)
+    if sheet is not None:
+        sheet.activate()
+    alerts.alert(book, alerts.fixes_summary(len(outcome.changes), report.errors, report.warnings, RESULT_SHEET))
+    return outcome
+
+
+def undo_fixes(book):
+    """撤销采纳: put back every value 采纳建议 changed (and its look), then validate again."""
+    from xl_tools.excel import alerts
+    from xl_tools.excel.book_fixes import undo_fixes as undo
+    from xl_tools.excel.book_sheets import screen_frozen
+    from xl_tools.excel.logs import get_logger
+
+    _require_workbook(book, "撤销采纳")
+    with screen_frozen(book):
+        outcome = undo(book)
+    get_logger().info("撤销采纳：恢复 %d 格，保留用户改过的 %d 格", len(outcome.changes), len(outcome.kept))
+    alerts.alert(book, alerts.undo_summary(len(outcome.changes), [f"{c.sheet}!{c.cell}" for c in outcome.kept]))
+    return outcome
+
+
 # --------------------------------------------------------------------------------------------- 新建
 
 NEW_DIR_ENV = "XL_TOOLS_NEW_DIR"

@@ -43,8 +43,25 @@ def render() -> str:
         for r in in_section:
             out.append(f"| `{r.code}` | {SEVERITY_LABELS[r.severity]} | {_cell(r.title)} | {_cell(r.when)} | "
                        f"{_cell(r.example_message())} |")
+    out.extend(_exact_suggestions(rules))
     out.extend(_vague_wording())
     return "\n".join(out) + "\n"
+
+
+def _exact_suggestions(rules) -> list[str]:
+    """The codes whose 建议值 采纳建议 / ``validate --fix`` writes into the cell (Rule.fix_when)."""
+    lines = [
+        "\n## 可直接采纳的建议值\n",
+        "功能区“采纳建议”和 `xl-tools validate 文件 --fix` 只把下列代码在所写情况下给出的建议值原样写入单元格"
+        "（建议值中带“?”要核对单位、用“；”连接多个目标要拆成多行的，都不采纳）；其他代码的建议值只是示例或"
+        "需要改动不止一个单元格，请人工修改。\n",
+        "| 代码 | 标题 | 何时采纳 |",
+        "|---|---|---|",
+    ]
+    for r in rules.values():
+        if r.fixable:
+            lines.append(f"| `{r.code}` | {_cell(r.title)} | {_cell(r.fix_when)} |")
+    return lines
 
 
 def _vague_wording() -> list[str]:

@@ -42,6 +42,16 @@ class Finding:
         return {k: getattr(self, k) for k in FINDING_FIELDS}
 
     @property
+    def fix_value(self) -> str | None:
+        """The 建议值 when it is an exact value to write into ``cell`` (采纳建议, ``validate --fix``), else None.
+
+        Which codes give exact values, and when: ``Rule.fix_when`` (docs/rules.md, “可直接采纳的建议值”).
+        """
+        from xl_tools.rules.suggest import exact_fix
+
+        return exact_fix(self)
+
+    @property
     def severity_label(self) -> str:
         return SEVERITY_LABELS.get(self.severity, self.severity)
 

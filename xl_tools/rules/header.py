@@ -39,7 +39,8 @@ _CHOICES = {"fund_type": FUND_TYPES, "project_level": PROJECT_LEVELS}
 @rule("invalid-choice", severity="error", section=SECTION, title="不是可选值",
       template="{field}“{value}”不是可选值：请从下拉列表选择 {choices}",
       when="资金类型或项目等级不是允许的值",
-      example={"field": "项目等级", "value": "二级", "choices": " / ".join(PROJECT_LEVELS)})
+      example={"field": "项目等级", "value": "二级", "choices": " / ".join(PROJECT_LEVELS)},
+      fix_when="写法只与一个可选值相近时（如“二级”→“二级项目”）")
 def invalid_choice(ctx):
     for key, choices in _CHOICES.items():
         at = ctx.form.get(key)
@@ -57,7 +58,8 @@ def invalid_choice(ctx):
 @rule("invalid-year", severity="error", section=SECTION, title="预算年度不是四位年份",
       template="{field}“{value}”不是有效的四位年份：请填写 {low}～{high} 之间的四位年份，如 2020",
       when="预算年度不是合理的四位年份",
-      example={"field": "预算年度", "value": "20年", "low": YEAR_MIN, "high": YEAR_MAX})
+      example={"field": "预算年度", "value": "20年", "low": YEAR_MIN, "high": YEAR_MAX},
+      fix_when="能读出四位年份时（如“二〇二〇年”→“2020”）")
 def invalid_year(ctx):
     at = ctx.form.get("budget_year")
     if not at.empty and parse_year(at.text) is None:
@@ -68,7 +70,8 @@ def invalid_year(ctx):
 @rule("invalid-amount", severity="error", section=SECTION, title="资金需求不是有效金额",
       template="{field}“{value}”{problem}：请以万元为单位填写大于 0 的金额，最多两位小数，如 460",
       when="资金需求不是正的金额（万元，最多两位小数）",
-      example={"field": "资金需求", "value": "4600000元", "problem": "不是以万元为单位"})
+      example={"field": "资金需求", "value": "4600000元", "problem": "不是以万元为单位"},
+      fix_when="金额用元或亿元写出时，换算成万元（如“4600000元”→“460”）")
 def invalid_amount(ctx):
     at = ctx.form.get("funding")
     if at.empty or parse_funding(at.text) is not None:

@@ -88,7 +88,8 @@ def placeholder_indicator(ctx):
 @rule("missing-value", severity="error", section=SECTION, title="指标值为空",
       template="“{field}”的指标值为空：请填写目标值，写成“符号+数字+单位”，如 {example}",
       when="三级指标已填写，指标值为空",
-      example={"field": "举办论坛活动", "example": "≥4场"})
+      example={"field": "举办论坛活动", "example": "≥4场"},
+      fix_when="三级指标中写出了一个目标值时（如“举办培训不少于2场”→“≥2场”）；写出多个目标时不采纳")
 def missing_value(ctx):
     from xl_tools.domain.values import extract_targets
 
@@ -157,7 +158,8 @@ def _must_be_quantitative(row) -> bool:
 @rule("not-quantitative", severity="warning", section=SECTION, title="数量/成本指标没有数字",
       template="{level2}“{field}”的指标值“{value}”没有数字：请写成“符号+数字+单位”，如 ≥2场",
       when="数量指标或成本指标的指标值没有数字",
-      example={"level2": "数量指标", "field": "举办培训", "value": "按计划完成"})
+      example={"level2": "数量指标", "field": "举办培训", "value": "按计划完成"},
+      fix_when="三级指标中写出了一个目标值时，改为该目标值；写出多个目标时不采纳")
 def not_quantitative(ctx):
     from xl_tools.domain.values import extract_targets
 
@@ -170,7 +172,8 @@ def not_quantitative(ctx):
 @rule("value-without-unit", severity="warning", section=SECTION, title="指标值缺少单位",
       template="“{field}”的指标值“{value}”只有数字没有单位：请在数字后写明单位（份、场、家、人、%等）",
       when="指标值是数字但没有单位（如“1”）",
-      example={"field": "形成研究报告", "value": "1"})
+      example={"field": "形成研究报告", "value": "1"},
+      fix_when="时效指标只写了年份时（如“2021”→“2021年”）；其他单位带“?”要人工核对，不采纳")
 def value_without_unit(ctx):
     for row in _valued_rows(ctx):
         parsed = row.parsed
@@ -191,7 +194,8 @@ def _is_year(number: Decimal) -> bool:
 @rule("value-in-sentence", severity="warning", section=SECTION, title="指标值是一句话",
       template="“{field}”的指标值是一整句话：请只填写目标值{targets}，说明文字写进三级指标{split}",
       when="指标值是一句话，其中含有目标值；建议提取出的目标值（如“≥2场次”）",
-      example={"field": "培训数量要求", "targets": "“≥2场次；≥50人次”", "split": "；含多个目标时请拆成多行"})
+      example={"field": "培训数量要求", "targets": "“≥2场次；≥50人次”", "split": "；含多个目标时请拆成多行"},
+      fix_when="句子中只有一个目标值时（如“≥1个”）；有多个目标要拆成多行，不采纳")
 def value_in_sentence(ctx):
     for row in _valued_rows(ctx):
         if row.kind != "sentence-with-targets":

@@ -55,6 +55,13 @@ class Rule:
     scope: str = "form"     # form: run on each Form; file: raised while reading; cross: across cities
     example: dict[str, Any] = field(default_factory=dict)   # params that render an example message
     check: Callable[[Any], Iterable[Hit]] | None = None
+    # Chinese: when this rule's 建议值 is an exact value that 采纳建议 / ``validate --fix`` may write into the
+    # cell as it is ("" = never: its suggestions are examples, or need more than one cell changed).
+    fix_when: str = ""
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.fix_when)
 
     def message(self, field: str = "", **params: Any) -> str:
         return self.template.format(field=field, **params)
@@ -68,7 +75,7 @@ RULES: dict[str, Rule] = {}
 
 def register(code: str, *, severity: str, title: str, template: str, when: str, section: str,
              scope: str = "form", example: dict[str, Any] | None = None,
-             check: Callable[[Any], Iterable[Hit]] | None = None) -> Rule:
+             check: Callable[[Any], Iterable[Hit]] | None = None, fix_when: str = "") -> Rule:
     """Add a rule; a code is registered once (re-importing the same module re-registers the same check)."""
     if severity not in ("error", "warning", "info"):
         raise ValueError(f"{code}: bad severity {severity!r}")
@@ -78,7 +85,7 @@ def register(code: str, *, severity: str, title: str, template: str, when: str, 
     if old is not None and old.check is not None and check is not None \
             and getattr(old.check, "__qualname__", None) != getattr(check, "__qualname__", None):
         raise ValueError(f"rule code {code!r} registered twice")
-    new = Rule(code, severity, title, template, when, section, scope, dict(example or {}), check)
+    new = Rule(code, severity, title, template, when, section, scope, dict(example or {}), check, fix_when)
     RULES[code] = new
     return new
 

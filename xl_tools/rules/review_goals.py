@@ -163,7 +163,8 @@ def goal_target_missing(ctx):
                "请把指标值改为不低于 {target}，或改正总体绩效目标，使两处一致",
       when="总体绩效目标中的数量目标在绩效指标中有对应的三级指标，但指标值比总体绩效目标写的少（或方向相反）",
       example={"field": "举办培训", "value": "指标值（E14）", "table": "≥1场", "goal": "总体绩效目标（B10）",
-               "clause": "举办至少2场次面向企业的培训", "target": "≥2场次"})
+               "clause": "举办至少2场次面向企业的培训", "target": "≥2场次"},
+      fix_when="指标值只是一个目标值时，提高到总体绩效目标写的目标（单位用指标值原来的单位）")
 def goal_target_weaker(ctx):
     for kind, aim, table in _goal_checks(ctx):
         if kind == "weaker":

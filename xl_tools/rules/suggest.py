@@ -61,3 +61,26 @@ def join_targets(targets: Iterable[object]) -> str | None:
     """Targets formatted and joined with ``；`` (``≥2场次；≥50人次``), None when there are none."""
     parts = [t.format() for t in targets]
     return "；".join(parts) if parts else None
+
+
+# A 建议值 that still asks the user something is not a value to write: ``1份?`` (check the unit) or
+# ``≥2场次；≥50人次`` (several targets, to be split into one row each).
+NOT_EXACT_MARKS: tuple[str, ...] = ("?", "？", "；")
+
+
+def exact_fix(finding) -> str | None:
+    """The finding's 建议值 when 采纳建议 may write it into the finding's cell as it is, else None.
+
+    Exact means: the rule says its suggestions can be taken as they are (``Rule.fix_when``, listed in
+    docs/rules.md), the finding names a sheet and a cell, and the suggestion is one complete value (no ``?``
+    left for the user to check, not several targets joined with ``；``).
+    """
+    suggestion = finding.suggestion
+    if not suggestion or not finding.sheet or not finding.cell:
+        return None
+    from xl_tools.rules.registry import load_rules
+
+    rule = load_rules().get(finding.code)
+    if rule is None or not rule.fixable or any(mark in suggestion for mark in NOT_EXACT_MARKS):
+        return None
+    return suggestion

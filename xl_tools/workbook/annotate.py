@@ -119,8 +119,9 @@ def clear_marks(wb) -> int:
     return restored
 
 
-def apply_marks(wb, findings: Iterable[Finding]) -> list[M.CellMark]:
-    """Fill and annotate every flagged cell (remembering its original look); add the 校验结果 sheet."""
+def apply_marks(wb, findings: Iterable[Finding], extra_rows: Iterable[M.ResultRow] = ()) -> list[M.CellMark]:
+    """Fill and annotate every flagged cell (remembering its original look); add the 校验结果 sheet, with
+    ``extra_rows`` (采纳建议's change list) below the findings."""
     from openpyxl.styles import PatternFill
 
     findings = list(findings)
@@ -140,7 +141,7 @@ def apply_marks(wb, findings: Iterable[Finding]) -> list[M.CellMark]:
         cell.comment = _note(M.note_with_original(mark.note, old_note))
         applied.append(mark)
     _write_memory(wb, originals)
-    _write_results(wb, findings)
+    _write_results(wb, findings, list(extra_rows))
     return applied
 
 
@@ -162,7 +163,7 @@ def _write_memory(wb, originals: list[M.Original]) -> None:
         _keep_text(ws[ws.max_row])
 
 
-def _write_results(wb, findings: list[Finding]) -> None:
+def _write_results(wb, findings: list[Finding], extra_rows: list[M.ResultRow] = ()) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -177,7 +178,7 @@ def _write_results(wb, findings: list[Finding]) -> None:
         cell.fill = head_fill
         cell.alignment = Alignment(vertical="center", horizontal="center")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(M.result_rows(findings), start=2):
+    for r, row in enumerate(M.result_rows(findings) + list(extra_rows), start=2):
         ws.append(list(row.values))
         for cell in ws[r]:
             cell.alignment = wrap
