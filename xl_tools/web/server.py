@@ -1,0 +1,56 @@
+"""Starting the web page's server: bind the port (a clear message when taken), print the address, run uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import sys
+
+from xl_tools.errors import XlToolsError
+
+DEFAULT_PORT = 8765
+
+
+class PortTaken(XlToolsError):
+    """The port is used by another program (or another xl-tools serve)."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; PortTaken with a Chinese message when it cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if sys.platform != "win32":          # as uvicorn does; on Windows it would let two servers share a port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1), errno.EACCES):
+            raise PortTaken(f"端口 {port} 已被占用（可能已经开着一个 xl-tools serve）：请关闭那个程序，"
+                            f"或用 --port 换一个端口，如 xl-tools serve --port {port + 1}") from exc
+        raise PortTaken(f"无法在 {host}:{port} 上启动（{exc.strerror or exc}）：请检查 --host 和 --port") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def address(host: str, port: int) -> str:
+    """The address to type into a browser (the machine's own address when bound to every interface)."""
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            shown = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            shown = "本机IP地址"
+    return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
+
+
+def make_server(app, sock: socket.socket, *, log_level: str = "warning"):
+    """A uvicorn Server for ``app`` on the already bound ``sock`` (run with ``server.run(sockets=[sock])``)."""
+    import uvicorn
+
+    logging.getLogger("xl_tools.web").setLevel(logging.INFO)
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=5)
+    return uvicorn.Server(config)

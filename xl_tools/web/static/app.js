@@ -1,0 +1,123 @@
+/* The 校验 and 汇总 page. */
+"use strict";
+
+const CHUNK = 40;              // files per request (the server takes at most 200)
+const state = {entries: [], batches: [], busy: false};
+
+function message(text) {
+  const box = document.getElementById("message");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+function progress(done, total, text) {
+  document.getElementById("busy").hidden = false;
+  document.getElementById("progress").value = total ? Math.round(100 * done / total) : 0;
+  document.getElementById("progress-text").textContent = text;
+}
+
+function fileRow(entry, index) {
+  const readable = !entry.findings.some((f) => f.code === "not-a-form");
+  const status = entry.errors ? "有错误" : (entry.warnings ? "仅警告" : "通过");
+  const marked = readable
+    ? el("a", {class: "marked", href: "/api/batches/" + entry.batch + "/" + entry.index + "/marked", download: ""},
+        "下载带标记的副本")
+    : el("span", {class: "muted", text: "无法读取，没有副本"});
+  return el("tr", {class: "file-row " + (entry.errors ? "has-errors" : (entry.warnings ? "has-warnings" : "ok")),
+                   "data-name": entry.path},
+    el("td", {class: "name"}, el("a", {href: "#file-" + index, text: entry.path})),
+    el("td", {class: "city", text: entry.city || "未识别"}),
+    el("td", {class: "errors num", text: entry.errors}),
+    el("td", {class: "warnings num", text: entry.warnings}),
+    el("td", {class: "actions"}, el("span", {class: "status", text: status}), " ", marked));
+}
+
+function fileDetails(entry, index) {
+  const head = el("h3", {}, "■ " + entry.path + (entry.city ? "（" + entry.city + "）" : ""),
+    el("span", {class: "counts", text: entry.findings.length
+      ? "：错误 " + entry.errors + " 个，警告 " + entry.warnings + " 个" : "：通过，没有发现问题"}));
+  return el("article", {class: "file", id: "file-" + index, "data-name": entry.path}, head,
+    entry.findings.length ? findingsTable(entry) : null);
+}
+
+function render() {
+  const rows = document.querySelector("#file-table tbody");
+  rows.replaceChildren(...state.entries.map(fileRow));
+  document.getElementById("details").replaceChildren(...state.entries.map(fileDetails));
+  const errors = state.entries.reduce((n, e) => n + e.errors, 0);
+  const warnings = state.entries.reduce((n, e) => n + e.warnings, 0);
+  const withErrors = state.entries.filter((e) => e.errors).length;
+  document.getElementById("totals").textContent = "共校验 " + state.entries.length + " 个文件：错误 " + errors +
+    " 个，警告 " + warnings + " 个" + (withErrors ? "；" + withErrors + " 个文件有错误，请按下面的说明修改后再提交"
+    : "。没有错误，可以提交");
+  const any = state.entries.length > 0;
+  document.getElementById("results").hidden = !any;
+  document.getElementById("toolbar").hidden = !any;
+  applyFilter(document.getElementById("details"), document.getElementById("severity").value);
+}
+
+async function addFiles(files) {
+  if (state.busy) return;
+  state.busy = true;
+  message("");
+  document.getElementById("consolidation").hidden = true;
+  const failures = [];
+  try {
+    for (let start = 0; start < files.length; start += CHUNK) {
+      const part = files.slice(start, start + CHUNK);
+      const form = new FormData();
+      for (const file of part) form.append("files", file, file.name);
+      const result = await postForm("/api/validate", form, (share) => progress(start + share * part.length,
+        files.length, "正在上传和校验：" + Math.min(files.length, start + part.length) + " / " + files.length + " 个文件"));
+      if (result.status !== 200 || !result.data || !result.data.files) {
+        failures.push(failure(result));
+        continue;
+      }
+      state.batches.push(result.batch);
+      result.data.files.forEach((entry, i) => { entry.batch = result.batch; entry.index = i; state.entries.push(entry); });
+      render();
+    }
+  } finally {
+    state.busy = false;
+    document.getElementById("busy").hidden = true;
+  }
+  if (failures.length) message(failures.join("\n"));
+}
+
+async function consolidate() {
+  if (!state.batches.length) return;
+  const button = document.getElementById("consolidate");
+  button.disabled = true;
+  message("");
+  progress(0, 1, "正在汇总……");
+  try {
+    const result = await getJSON("/api/consolidate?format=json&batch=" + state.batches.join(","), {method: "POST"});
+    if (result.status !== 200 || !result.data || !result.data.summary) {
+      message(failure(result));
+      return;
+    }
+    showConsolidation(result.data.summary, result.data.download);
+  } finally {
+    button.disabled = false;
+    document.getElementById("busy").hidden = true;
+  }
+}
+
+function clearAll() {
+  state.entries = [];
+  state.batches = [];
+  document.getElementById("consolidation").hidden = true;
+  message("");
+  render();
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  setupDrop(document.getElementById("drop"), document.getElementById("files"), addFiles);
+  document.getElementById("consolidate").addEventListener("click", consolidate);
+  document.getElementById("clear").addEventListener("click", clearAll);
+  document.getElementById("severity").addEventListener("change",
+    (e) => applyFilter(document.getElementById("details"), e.target.value));
+  const info = await getJSON("/api/info");
+  if (info.data && info.data.desk) document.getElementById("desk-link").hidden = false;
+  document.body.dataset.ready = "1";
+});
