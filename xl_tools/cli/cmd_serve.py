@@ -50,9 +50,9 @@ def run(args) -> int:
 
             desk = Desk(args.desk)
         from xl_tools.web.app import create_app
-        from xl_tools.web.server import make_server
+        from xl_tools.web.server import make_server, stop_on_signals
 
-        server = make_server(create_app(desk=desk, code=code), sock)
+        server = make_server(create_app(desk=desk, code=code))
         url = address(args.host, args.port)
         opened = url + (f"?code={code}" if code else "")
         print(f"网页版已启动：{opened}", flush=True)
@@ -66,6 +66,7 @@ def run(args) -> int:
 
             local = f"http://127.0.0.1:{args.port}/" if args.host in ("0.0.0.0", "") else url
             webbrowser.open(local + (f"?code={code}" if code else ""))
+        stop_on_signals(server)
         server.run(sockets=[sock])
     finally:
         sock.close()

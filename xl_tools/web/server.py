@@ -46,11 +46,36 @@ def address(host: str, port: int) -> str:
     return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
 
 
-def make_server(app, sock: socket.socket, *, log_level: str = "warning"):
-    """A uvicorn Server for ``app`` on the already bound ``sock`` (run with ``server.run(sockets=[sock])``)."""
+def make_server(app, *, log_level: str = "warning"):
+    """A uvicorn Server for ``app`` that leaves signals to its caller: set ``should_exit`` to stop it.
+
+    Run it with ``server.run(sockets=[sock])`` on a socket from ``bind``.
+    """
+    import contextlib
+
     import uvicorn
+
+    class Server(uvicorn.Server):
+        def capture_signals(self):        # uvicorn's own re-raises Ctrl+C as a traceback after shutting down
+            return contextlib.nullcontext()
 
     logging.getLogger("xl_tools.web").setLevel(logging.INFO)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on",
                             timeout_graceful_shutdown=5)
-    return uvicorn.Server(config)
+    return Server(config)
+
+
+def stop_on_signals(server) -> None:
+    """Ctrl+C (and SIGTERM) stop ``server`` cleanly; a second Ctrl+C stops it without waiting."""
+    import signal
+
+    def handle(signum, frame):
+        if server.should_exit:
+            server.force_exit = True
+        server.should_exit = True
+
+    signal.signal(signal.SIGINT, handle)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, handle)
+    if hasattr(signal, "SIGBREAK"):           # Ctrl+Break in a Windows console
+        signal.signal(signal.SIGBREAK, handle)
