@@ -146,7 +146,11 @@ async def receive(request, folder: Path, *, field_name: str = "files") -> Receiv
             received.fields[state["name"]] = bytes(state["text"]).decode("utf-8", "replace")
             state["text"] = None
 
+    def on_end() -> None:
+        state["ended"] = True
+
     parser = MultipartParser(params[b"boundary"], {
+        "on_end": on_end,
         "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
         "on_header_field": on_header_field, "on_header_value": on_header_value,
         "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
@@ -155,6 +159,8 @@ async def receive(request, folder: Path, *, field_name: str = "files") -> Receiv
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
+        if not state.get("ended"):
+            raise ValueError("multipart body ended before its closing boundary")
     except UploadError:
         raise
     except Exception as exc:                          # python-multipart's parse errors, a dropped connection
