@@ -161,8 +161,32 @@ def page_roundtrip(url: str, files: list[Path], driver) -> float:
     return time.perf_counter() - start
 
 
-def _median(fn, repeats: int) -> float:
-    return statistics.median(fn() for _ in range(repeats))
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) process ``pid`` has used so far; None where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_size(files, out, url, client, driver, server_pid, repeats: int) -> dict:
+    """Each way ``repeats`` times, interleaved (so the machine's other load falls on all of them alike)."""
+    runs: dict[str, list[float]] = {"cli_s": [], "cli_in_process_s": [], "cli_cpu_s": [], "api_s": [],
+                                    "api_server_cpu_s": [], "page_s": []}
+    for _ in range(repeats):
+        runs["cli_s"].append(cli_commands(files, out))
+        cpu = time.process_time()
+        runs["cli_in_process_s"].append(cli_in_process(files, out))
+        runs["cli_cpu_s"].append(time.process_time() - cpu)
+        before = process_cpu(server_pid)
+        runs["api_s"].append(api_roundtrip(url, files, client))
+        after = process_cpu(server_pid)
+        if before is not None and after is not None:
+            runs["api_server_cpu_s"].append(after - before)
+        if driver is not None:
+            runs["page_s"].append(page_roundtrip(url, files, driver))
+    return {"files": len(files), **{k: statistics.median(v) for k, v in runs.items() if v}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,12 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                     out = tmp / f"cli-{n}.xlsx"
                     cli_in_process(files, out)                        # warm this process's imports
                     api_roundtrip(url, files, client)                 # and the server's
-                    row = {"files": len(files),
-                           "cli_s": _median(lambda: cli_commands(files, out), args.repeats),
-                           "cli_in_process_s": _median(lambda: cli_in_process(files, out), args.repeats),
-                           "api_s": _median(lambda: api_roundtrip(url, files, client), args.repeats)}
-                    if driver is not None:
-                        row["page_s"] = _median(lambda: page_roundtrip(url, files, driver), args.repeats)
+                    row = measure_size(files, out, url, client, driver, proc.pid, args.repeats)
                     results["sizes"].append(row)
         finally:
             if driver is not None:
@@ -218,18 +237,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: dict) -> str:
-    lines = [f"服务器启动到首次应答：{results['server_start_s']:.2f} 秒（xl-tools serve，新进程）", "",
-             "| 文件数 | 命令行（两条命令，新进程） | 命令行（进程内） | 接口往返 | 网页往返（chromium） "
-             "| 网页/命令行 | 网页/命令行（进程内） | 接口/命令行（进程内） |",
+    lines = [f"服务器启动到首次应答：{results['server_start_s']:.2f} 秒（xl-tools serve，新进程，中位数）", "",
+             "墙钟秒（中位数）：", "",
+             "| 文件数 | 命令行：两条命令（新进程） | 命令行：进程内 | 接口往返 | 网页往返（chromium） "
+             "| 网页/命令行 | 网页/命令行进程内 | 接口/命令行进程内 |",
              "|---|---|---|---|---|---|---|---|"]
     for row in results["sizes"]:
         page = row.get("page_s")
-        cells = [str(row["files"]), f"{row['cli_s']:.2f} 秒", f"{row['cli_in_process_s']:.2f} 秒",
-                 f"{row['api_s']:.2f} 秒", f"{page:.2f} 秒" if page else "—",
-                 f"{page / row['cli_s']:.2f}×" if page else "—",
+        cells = [str(row["files"]), f"{row['cli_s']:.2f}", f"{row['cli_in_process_s']:.2f}", f"{row['api_s']:.2f}",
+                 f"{page:.2f}" if page else "—", f"{page / row['cli_s']:.2f}×" if page else "—",
                  f"{page / row['cli_in_process_s']:.2f}×" if page else "—",
                  f"{row['api_s'] / row['cli_in_process_s']:.2f}×"]
         lines.append("| " + " | ".join(cells) + " |")
+    cpu_rows = [r for r in results["sizes"] if r.get("api_server_cpu_s")]
+    if cpu_rows:
+        lines += ["", "CPU 秒（中位数；受机器上其他负载的影响小得多）：", "",
+                  "| 文件数 | 命令行进程内 CPU | 服务器处理接口请求的 CPU | 服务器/命令行 |", "|---|---|---|---|"]
+        for row in cpu_rows:
+            lines.append(f"| {row['files']} | {row['cli_cpu_s']:.2f} | {row['api_server_cpu_s']:.2f} | "
+                         f"{row['api_server_cpu_s'] / row['cli_cpu_s']:.2f}× |")
     return "\n".join(lines)
 
 

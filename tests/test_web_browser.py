@@ -139,6 +139,17 @@ def test_a_bad_file_shows_its_message_and_the_others_still_work(site, seed):
     assert driver.find_element(By.CSS_SELECTOR, "#file-table tr.file-row[data-name='佛山.xlsx'] a.marked")
 
 
+def test_a_file_over_20_mb_is_refused_on_the_page_in_chinese(site, seed, tmp_path):
+    server, driver, downloads, root = site
+    _open(driver, server.url + "/")
+    big = tmp_path / "扫描件.xlsx"
+    big.write_bytes(b"\0" * (20 * 1024 * 1024 + 1))
+    _choose(driver, [big, seed / "珠海.xlsx"])
+    _wait(driver, lambda d: len(_rows(d)) == 1 and d.find_element("id", "message").is_displayed())
+    assert "文件“扫描件.xlsx”超过 20 MB" in driver.find_element("id", "message").text
+    assert list(_rows(driver)) == ["珠海.xlsx"]
+
+
 def test_desk_keeps_two_submissions_of_one_city_and_shows_the_later(site, seed, tmp_path):
     from selenium.webdriver.common.by import By
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from hostile_fixtures import seed_city_workbooks
-from web_fixtures import RunningServer, cli, free_port
+from web_fixtures import RunningServer, cli, cli_validate_json, free_port
 
 from xl_tools.web.desk import DB_NAME, MIGRATIONS, Desk, DeskError
 
@@ -45,6 +45,7 @@ def test_submissions_survive_a_restart_and_files_are_content_addressed(seed, tmp
     assert [s["city"] for s in subs] == ["广州", "深圳", "珠海", "佛山", "广州"]
     assert subs[0]["sha256"] == hashlib.sha256((seed / "广州.xlsx").read_bytes()).hexdigest()
     assert subs[0]["year"] == "2020" and subs[0]["status"] == "有错误" and subs[0]["who"] == "省厅 王五"
+    assert [s["report"] for s in subs[:4]] == cli_validate_json(seed, NAMES)["files"]     # the CLI's 校验
     stored = sorted(p for p in (folder / "files").rglob("*") if p.is_file())
     assert len(stored) == 4                                        # the same content is kept once
     for path in stored:

@@ -26,14 +26,15 @@ ARTIFACTS_ENV = "XL_TOOLS_ARTIFACTS"
 class RunningServer:
     """``xl_tools.web`` on a free loopback port, served by uvicorn in a thread (stopped with ``stop()``)."""
 
-    def __init__(self, *, desk=None, code: str | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, desk=None, code: str | None = None, host: str = "127.0.0.1",
+                 batches_root: Path | None = None) -> None:
         from xl_tools.web.app import create_app
         from xl_tools.web.server import bind, make_server
 
         self.sock = bind(host, 0)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
-        self.app = create_app(desk=desk, code=code)
+        self.app = create_app(desk=desk, code=code, batches_root=batches_root)
         self.server = make_server(self.app)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()

@@ -16,6 +16,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 200
 MAX_FIELD_BYTES = 64 * 1024          # a text field (the submitter's name)
 MAX_NAME_CHARS = 120
+MAX_DRAIN_BYTES = 64 * 1024 * 1024   # read at most this much more of a refused request before answering
 
 _RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
@@ -76,6 +77,18 @@ def _too_big(name: str) -> UploadError:
 
 def _too_many() -> UploadError:
     return UploadError(f"一次最多上传 {MAX_FILES} 个文件：请分批上传，或在命令行用 xl-tools validate 校验整个文件夹", 413)
+
+
+async def _drain(stream, limit: int = MAX_DRAIN_BYTES) -> None:
+    """Read (and drop) what the browser is still sending, so it sees the refusal instead of a reset connection."""
+    left = limit
+    try:
+        async for chunk in stream:
+            left -= len(chunk)
+            if left < 0:
+                return
+    except Exception:         # the client went away: nothing more to read
+        return
 
 
 async def receive(request, folder: Path, *, field_name: str = "files") -> Received:
@@ -155,13 +168,15 @@ async def receive(request, folder: Path, *, field_name: str = "files") -> Receiv
         "on_header_field": on_header_field, "on_header_value": on_header_value,
         "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
     })
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
             parser.write(chunk)
         parser.finalize()
         if not state.get("ended"):
             raise ValueError("multipart body ended before its closing boundary")
     except UploadError:
+        await _drain(stream)
         raise
     except Exception as exc:                          # python-multipart's parse errors, a dropped connection
         raise UploadError("上传的数据不完整或格式不对：请重新上传", 400) from exc

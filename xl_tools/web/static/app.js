@@ -40,10 +40,26 @@ function fileDetails(entry, index) {
     entry.findings.length ? findingsTable(entry) : null);
 }
 
-function render() {
+function render(added) {
+  /* Append the rows and findings of ``added`` entries (all of them when not given), then update the totals. */
   const rows = document.querySelector("#file-table tbody");
-  rows.replaceChildren(...state.entries.map(fileRow));
-  document.getElementById("details").replaceChildren(...state.entries.map(fileDetails));
+  const details = document.getElementById("details");
+  if (!added) {
+    rows.replaceChildren();
+    details.replaceChildren();
+    added = state.entries;
+  }
+  const first = state.entries.length - added.length;
+  const newRows = document.createDocumentFragment();
+  const newDetails = document.createDocumentFragment();
+  added.forEach((entry, i) => {
+    newRows.append(fileRow(entry, first + i));
+    newDetails.append(fileDetails(entry, first + i));
+  });
+  const severity = document.getElementById("severity").value;
+  if (severity !== "all") applyFilter(newDetails, severity);
+  rows.append(newRows);
+  details.append(newDetails);
   const errors = state.entries.reduce((n, e) => n + e.errors, 0);
   const warnings = state.entries.reduce((n, e) => n + e.warnings, 0);
   const withErrors = state.entries.filter((e) => e.errors).length;
@@ -53,29 +69,41 @@ function render() {
   const any = state.entries.length > 0;
   document.getElementById("results").hidden = !any;
   document.getElementById("toolbar").hidden = !any;
-  applyFilter(document.getElementById("details"), document.getElementById("severity").value);
 }
 
-async function addFiles(files) {
+async function addFiles(chosen) {
   if (state.busy) return;
   state.busy = true;
   message("");
   document.getElementById("consolidation").hidden = true;
-  const failures = [];
+  const failures = tooBig(chosen);
+  const files = chosen.filter((f) => f.size <= MAX_FILE_MB * 1024 * 1024);
+  const chunks = [];
+  for (let start = 0; start < files.length; start += CHUNK) chunks.push(files.slice(start, start + CHUNK));
+  let done = 0;
+  const send = (part) => {
+    const form = new FormData();
+    for (const file of part) form.append("files", file, file.name);
+    return postForm("/api/validate", form, (share) => progress(done + share * part.length * 0.5, files.length,
+      "正在上传和校验：已完成 " + done + " / " + files.length + " 个文件"));
+  };
+  progress(0, files.length, "正在上传和校验：已完成 0 / " + files.length + " 个文件");
   try {
-    for (let start = 0; start < files.length; start += CHUNK) {
-      const part = files.slice(start, start + CHUNK);
-      const form = new FormData();
-      for (const file of part) form.append("files", file, file.name);
-      const result = await postForm("/api/validate", form, (share) => progress(start + share * part.length,
-        files.length, "正在上传和校验：" + Math.min(files.length, start + part.length) + " / " + files.length + " 个文件"));
+    // two requests in flight: the next part uploads while the server checks this one; rows keep their order
+    let pending = chunks.length ? send(chunks[0]) : null;
+    for (let k = 0; k < chunks.length; k++) {
+      const next = k + 1 < chunks.length ? send(chunks[k + 1]) : null;
+      const result = await pending;
+      pending = next;
+      done += chunks[k].length;
+      progress(done, files.length, "正在上传和校验：已完成 " + done + " / " + files.length + " 个文件");
       if (result.status !== 200 || !result.data || !result.data.files) {
         failures.push(failure(result));
         continue;
       }
       state.batches.push(result.batch);
       result.data.files.forEach((entry, i) => { entry.batch = result.batch; entry.index = i; state.entries.push(entry); });
-      render();
+      render(result.data.files);
     }
   } finally {
     state.busy = false;

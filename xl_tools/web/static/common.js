@@ -51,6 +51,14 @@ function failure(result) {
   return "服务器没有给出结果（状态 " + result.status + "）：请刷新页面重试";
 }
 
+const MAX_FILE_MB = 20;
+
+/* Files the server would refuse for their size, said before uploading them (the server checks again). */
+function tooBig(files) {
+  return files.filter((f) => f.size > MAX_FILE_MB * 1024 * 1024).map((f) => "文件“" + f.name + "”超过 " + MAX_FILE_MB +
+    " MB，未上传：绩效目标表通常只有几十 KB，请确认选对了文件（只保留绩效目标表所在的工作表后另存再上传）");
+}
+
 const LABELS = {error: "错误", warning: "警告", info: "提示"};
 
 /* Where a finding is, as the command line prints it. */

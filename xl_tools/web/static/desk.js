@@ -57,6 +57,8 @@ async function submit(files) {
   const who = document.getElementById("who").value.trim();
   if (!who) { message("请先填写报送人姓名（如 广州市局 张三），再选择文件"); return; }
   try { localStorage.setItem("xl_tools_who", who); } catch (e) { /* private mode */ }
+  const refused = tooBig(files);
+  if (refused.length) { message(refused.join("\n")); return; }
   message("");
   const form = new FormData();
   form.append("who", who);
