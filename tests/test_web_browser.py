@@ -187,3 +187,25 @@ def test_desk_keeps_two_submissions_of_one_city_and_shows_the_later(site, seed, 
     driver.find_element(By.ID, "consolidate").click()
     _wait(driver, lambda d: d.find_element(By.ID, "consolidation").is_displayed())
     assert driver.find_element(By.ID, "cons-total").text == "460"
+
+
+def test_many_files_arrive_in_several_requests_in_order_with_findings_on_a_click(site, seed, tmp_path):
+    import shutil
+
+    from selenium.webdriver.common.by import By
+
+    server, driver, downloads, root = site
+    names = [f"{NAMES[i % 4][:2]}_{i:02d}.xlsx" for i in range(45)]          # more than one request of 40
+    for i, name in enumerate(names):
+        shutil.copy(seed / NAMES[i % 4], tmp_path / name)
+    _open(driver, server.url + "/")
+    rows = _upload_and_wait(driver, [tmp_path / n for n in names])
+    assert list(rows) == names
+    expected = {f["path"]: (f["city"], f["errors"], f["warnings"])
+                for f in cli_validate_json(tmp_path, names)["files"]}
+    assert rows == expected
+    article = driver.find_element(By.CSS_SELECTOR, "article.file[data-name='深圳_01.xlsx']")
+    assert not article.find_elements(By.CSS_SELECTOR, "tr.finding")            # closed until asked
+    article.find_element(By.TAG_NAME, "summary").click()
+    _wait(driver, lambda d: len(article.find_elements(By.CSS_SELECTOR, "tr.finding")) ==
+          expected["深圳_01.xlsx"][1] + expected["深圳_01.xlsx"][2])

@@ -25,22 +25,42 @@ function fileRow(entry, index) {
     : el("span", {class: "muted", text: "无法读取，没有副本"});
   return el("tr", {class: "file-row " + (entry.errors ? "has-errors" : (entry.warnings ? "has-warnings" : "ok")),
                    "data-name": entry.path},
-    el("td", {class: "name"}, el("a", {href: "#file-" + index, text: entry.path})),
+    el("td", {class: "name"}, el("a", {href: "#file-" + index, text: entry.path, onclick: () => {
+      const box = document.querySelector("#file-" + index + " details");
+      if (box) box.open = true;
+    }})),
     el("td", {class: "city", text: entry.city || "未识别"}),
     el("td", {class: "errors num", text: entry.errors}),
     el("td", {class: "warnings num", text: entry.warnings}),
     el("td", {class: "actions"}, el("span", {class: "status", text: status}), " ", marked));
 }
 
-function fileDetails(entry, index) {
+const OPEN_LIMIT = 20;          // more files than this at once: each file's findings open on a click
+
+function fileDetails(entry, index, open) {
   const head = el("h3", {}, "■ " + entry.path + (entry.city ? "（" + entry.city + "）" : ""),
     el("span", {class: "counts", text: entry.findings.length
       ? "：错误 " + entry.errors + " 个，警告 " + entry.warnings + " 个" : "：通过，没有发现问题"}));
-  return el("article", {class: "file", id: "file-" + index, "data-name": entry.path}, head,
-    entry.findings.length ? findingsTable(entry) : null);
+  const article = el("article", {class: "file", id: "file-" + index, "data-name": entry.path});
+  if (!entry.findings.length) {
+    article.append(head);
+    return article;
+  }
+  const box = el("details", {open: open}, el("summary", {}, head));
+  const fill = () => {
+    if (box.dataset.filled) return;
+    box.dataset.filled = "1";
+    const table = findingsTable(entry);
+    applyFilter(table, document.getElementById("severity").value);
+    box.append(table);
+  };
+  if (open) fill();
+  else box.addEventListener("toggle", () => { if (box.open) fill(); });
+  article.append(box);
+  return article;
 }
 
-function render(added) {
+function render(added, open) {
   /* Append the rows and findings of ``added`` entries (all of them when not given), then update the totals. */
   const rows = document.querySelector("#file-table tbody");
   const details = document.getElementById("details");
@@ -48,13 +68,14 @@ function render(added) {
     rows.replaceChildren();
     details.replaceChildren();
     added = state.entries;
+    open = state.entries.length <= OPEN_LIMIT;
   }
   const first = state.entries.length - added.length;
   const newRows = document.createDocumentFragment();
   const newDetails = document.createDocumentFragment();
   added.forEach((entry, i) => {
     newRows.append(fileRow(entry, first + i));
-    newDetails.append(fileDetails(entry, first + i));
+    newDetails.append(fileDetails(entry, first + i, open));
   });
   const severity = document.getElementById("severity").value;
   if (severity !== "all") applyFilter(newDetails, severity);
@@ -103,7 +124,7 @@ async function addFiles(chosen) {
       }
       state.batches.push(result.batch);
       result.data.files.forEach((entry, i) => { entry.batch = result.batch; entry.index = i; state.entries.push(entry); });
-      render(result.data.files);
+      render(result.data.files, files.length <= OPEN_LIMIT);
     }
   } finally {
     state.busy = false;
