@@ -62,6 +62,8 @@ def test_the_address_with_the_code_logs_the_browser_in(guarded):
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         page = browser.get("/")                             # the cookie from now on
         assert page.status_code == 200 and "绩效目标表 校验与汇总" in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]      # no inline or foreign code
+        assert page.headers["x-frame-options"] == "DENY" and page.headers["referrer-policy"] == "no-referrer"
         assert browser.get("/api/info").status_code == 200
     assert httpx.get(f"{guarded.url}/?code=wrong").status_code == 401
 

@@ -31,6 +31,9 @@ log = logging.getLogger("xl_tools.web")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".png": "image/png"}
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                "Referrer-Policy": "no-referrer",
+                "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'"}
 INTERNAL = "服务器处理时出错（详情已记入服务器窗口的日志）：请重试；仍然出错时，请把服务器窗口中的信息发给信息管理员"
 
 
@@ -76,7 +79,7 @@ async def page(request: Request) -> Response:
     if name == "desk.html" and request.app.state.desk is None:
         return HTMLResponse("<meta charset='utf-8'><p>本服务器没有开启收表台：请用 xl-tools serve --desk 文件夹 启动。"
                             "<a href='/'>返回校验页面</a></p>", status_code=404)
-    return Response(_static(name), media_type=STATIC_TYPES[".html"], headers={"Cache-Control": "no-store"})
+    return Response(_static(name), media_type=STATIC_TYPES[".html"], headers=PAGE_HEADERS)
 
 
 async def static(request: Request) -> Response:
@@ -201,7 +204,7 @@ class Guard:
                     response = error("需要访问码：请使用服务器窗口中显示的完整地址（含 ?code=），"
                                      "或在请求头 X-Access-Code 中给出访问码", 401)
                 else:
-                    response = HTMLResponse(_static("login.html"), status_code=401)
+                    response = HTMLResponse(_static("login.html"), status_code=401, headers=PAGE_HEADERS)
                 return await response(scope, receive, send)
             if (request.method == "GET" and not path.startswith("/api/")
                     and security.code_matches(request.query_params.get(security.QUERY), self.code)):
