@@ -173,7 +173,8 @@ def test_a_failure_inside_the_server_is_logged_and_never_shown(tmp_path, caplog)
 def test_unknown_batches_and_bad_requests_answer_in_chinese(server):
     missing = httpx.get(f"{server.url}/api/batches/nope/0/marked")
     assert missing.status_code == 404 and "请重新上传" in missing.json()["error"]
-    not_multipart = httpx.post(f"{server.url}/api/validate", content=b"{}", headers={"Content-Type": "application/json"})
+    not_multipart = httpx.post(f"{server.url}/api/validate", content=b"{}",
+                               headers={"Content-Type": "application/json"})
     assert not_multipart.status_code == 400 and "multipart/form-data" in not_multipart.json()["error"]
     nothing = httpx.post(f"{server.url}/api/validate", files=[("other", ("a.xlsx", b"x"))])
     assert nothing.status_code == 400 and "没有收到文件" in nothing.json()["error"]

@@ -80,7 +80,8 @@ def test_opening_to_the_lan_requires_the_printed_access_code():
 
 def test_cli_and_ribbon_imports_stay_free_of_the_web_stack():
     script = ("import sys, xl_tools.excel, xl_tools.cli; xl_tools.cli.build_parser(); "
-              "import xl_tools.web, xl_tools.web.security, xl_tools.web.uploads; "
+              "assert 'xl_tools.web.server' not in sys.modules; "
+              "import xl_tools.web, xl_tools.web.security, xl_tools.web.uploads, xl_tools.web.server; "
               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
               "('starlette', 'uvicorn', 'python_multipart', 'multipart', 'anyio', 'httpx', 'h11')); print(heavy)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,

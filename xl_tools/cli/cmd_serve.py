@@ -13,7 +13,7 @@ EXAMPLES = [
 
 
 def add_arguments(parser) -> None:
-    from xl_tools.web.server import DEFAULT_PORT
+    from xl_tools.web import DEFAULT_PORT
 
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="端口",
                         help=f"监听的端口，默认 {DEFAULT_PORT}；被占用时请换一个，如 --port {DEFAULT_PORT + 1}")

@@ -3,3 +3,5 @@
 Nothing is imported here: ``import xl_tools.cli`` and ``import xl_tools.excel`` stay free of Starlette and
 uvicorn; ``xl_tools.web.app`` imports them when the server starts.
 """
+
+DEFAULT_PORT = 8765

@@ -8,8 +8,7 @@ import socket
 import sys
 
 from xl_tools.errors import XlToolsError
-
-DEFAULT_PORT = 8765
+from xl_tools.web import DEFAULT_PORT  # noqa: F401  (re-exported: the port the CLI and the docs name)
 
 
 class PortTaken(XlToolsError):
