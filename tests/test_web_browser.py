@@ -59,6 +59,24 @@ def _choose(driver, paths) -> None:
     driver.find_element(By.ID, "files").send_keys("\n".join(str(p) for p in paths))
 
 
+def _drop(driver, paths) -> None:
+    """Drag real files onto the drop zone: a scratch file input holds them, a DragEvent carries them."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script("const i = document.createElement('input'); i.type = 'file'; i.multiple = true;"
+                          "i.id = 'drag-source'; i.hidden = true; document.body.append(i);")
+    driver.find_element(By.ID, "drag-source").send_keys("\n".join(str(p) for p in paths))
+    driver.execute_script("""
+        const source = document.getElementById('drag-source');
+        const carried = new DataTransfer();
+        for (const f of source.files) carried.items.add(f);
+        const zone = document.getElementById('drop');
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          zone.dispatchEvent(new DragEvent(type, {dataTransfer: carried, bubbles: true, cancelable: true}));
+        }
+        source.remove();""")
+
+
 def _rows(driver) -> dict[str, tuple[str, int, int]]:
     from selenium.webdriver.common.by import By
 
@@ -127,7 +145,10 @@ def test_a_bad_file_shows_its_message_and_the_others_still_work(site, seed):
 
     server, driver, downloads, root = site
     _open(driver, server.url + "/")
-    rows = _upload_and_wait(driver, [seed / "深圳.xlsx", seed / "说明.xlsx", seed / "佛山.xlsx"])
+    dropped = [seed / "深圳.xlsx", seed / "说明.xlsx", seed / "佛山.xlsx"]
+    _drop(driver, dropped)                                        # dragged onto the page this time
+    _wait(driver, lambda d: len(_rows(d)) == 3 and not d.find_element("id", "busy").is_displayed())
+    rows = _rows(driver)
     expected = {f["path"]: f for f in cli_validate_json(seed, ["深圳.xlsx", "说明.xlsx", "佛山.xlsx"])["files"]}
     assert rows["深圳.xlsx"] == ("深圳", expected["深圳.xlsx"]["errors"], expected["深圳.xlsx"]["warnings"])
     assert rows["佛山.xlsx"][0] == "佛山"
@@ -209,3 +230,21 @@ def test_many_files_arrive_in_several_requests_in_order_with_findings_on_a_click
     article.find_element(By.TAG_NAME, "summary").click()
     _wait(driver, lambda d: len(article.find_elements(By.CSS_SELECTOR, "tr.finding")) ==
           expected["深圳_01.xlsx"][1] + expected["深圳_01.xlsx"][2])
+
+
+def test_on_the_lan_the_printed_address_logs_the_browser_in(site, seed):
+    from selenium.webdriver.common.by import By
+
+    _, driver, downloads, root = site
+    guarded = RunningServer(code="lan-code-4q8z")
+    try:
+        driver.get(guarded.url + "/")
+        assert "请输入访问码" in driver.page_source
+        driver.find_element(By.ID, "code").send_keys("lan-code-4q8z")
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        _wait(driver, lambda d: d.execute_script("return document.body.dataset.ready === '1'"))
+        assert driver.current_url == guarded.url + "/"                      # the code is not left in the address
+        rows = _upload_and_wait(driver, [seed / "佛山.xlsx"])
+        assert rows["佛山.xlsx"][0] == "佛山"
+    finally:
+        guarded.stop()

@@ -65,8 +65,8 @@ function render(added, open) {
   const rows = document.querySelector("#file-table tbody");
   const details = document.getElementById("details");
   if (!added) {
-    rows.replaceChildren();
-    details.replaceChildren();
+    setChildren(rows);
+    setChildren(details);
     added = state.entries;
     open = state.entries.length <= OPEN_LIMIT;
   }

@@ -17,6 +17,12 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/* Replace a node's children (Element.replaceChildren is missing in the older Chromium of some 信创 browsers). */
+function setChildren(node, children) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+  for (const child of children || []) node.append(child);
+}
+
 /* POST a FormData with upload progress; resolves {status, data, batch} (data: parsed JSON or null). */
 function postForm(url, form, onProgress) {
   return new Promise((resolve) => {
@@ -118,14 +124,14 @@ function showConsolidation(summary, download) {
   document.getElementById("cons-total").textContent = formatNumber(summary.total_funding_wan);
   document.getElementById("cons-download").href = download;
   const body = document.querySelector("#cons-cities tbody");
-  body.replaceChildren(...summary.cities.map((c) => el("tr", {},
+  setChildren(body, summary.cities.map((c) => el("tr", {},
     el("td", {text: c.city}), el("td", {class: "num", text: formatNumber(c.funding_wan)}),
     el("td", {class: "num", text: c.indicators}), el("td", {class: "num", text: c.errors}),
     el("td", {class: "num", text: c.warnings}))));
   const cross = document.getElementById("cross");
   const findings = summary.findings || [];
   document.getElementById("cross-head").textContent = findings.length ? "跨地市问题（" + findings.length + " 个）" : "跨地市问题：没有";
-  cross.replaceChildren(...findings.map((f) => el("li", {class: f.severity},
+  setChildren(cross, findings.map((f) => el("li", {class: f.severity},
     el("span", {class: "badge " + f.severity, text: LABELS[f.severity] || f.severity}), " ", f.message)));
   box.hidden = false;
 }

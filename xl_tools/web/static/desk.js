@@ -44,12 +44,13 @@ async function refresh() {
   const result = await getJSON("/api/desk");
   if (result.status !== 200 || !result.data) { message(failure(result)); return; }
   const doc = result.data;
-  document.querySelector("#desk-table tbody").replaceChildren(...doc.cities.map(cityRow));
+  setChildren(document.querySelector("#desk-table tbody"), doc.cities.map(cityRow));
   const c = doc.counts;
   document.getElementById("desk-counts").textContent = "共收到 " + doc.submissions + " 次报送。21 个地市：通过 " +
     c["通过"] + " 个，仅警告 " + c["仅警告"] + " 个，有错误 " + c["有错误"] + " 个，未报送 " + c["未报送"] + " 个";
   document.getElementById("other").hidden = !doc.unrecognised.length;
-  document.getElementById("other-list").replaceChildren(...doc.unrecognised.map((s) => el("li", {}, describe(s), " ", links(s))));
+  setChildren(document.getElementById("other-list"),
+    doc.unrecognised.map((s) => el("li", {}, describe(s), " ", links(s))));
   document.body.dataset.ready = "1";
 }
 
