@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from xl_tools.web import work
-from xl_tools.web.app import answer, download
+from xl_tools.web.app import answer, download, log
 from xl_tools.web.batches import Batch
 from xl_tools.web.uploads import UploadError, receive
 
@@ -33,6 +33,8 @@ def _submit(desk, uploads, folder, who: str) -> list[dict]:
         sub = desk.record(file_name=upload.name, sha256=upload.sha256, size=upload.size, stored=stored,
                           city=entry.get("city"), year=year, report=entry, who=who)
         done.append({**sub.to_json(), "report": entry})
+        log.info("收表台收到报送 %d：%s（%s，%s），报送人 %s", sub.id, sub.file_name, sub.city or "未识别地市",
+                 sub.status, sub.who)
     return done
 
 

@@ -58,7 +58,12 @@ def make_server(app, *, log_level: str = "warning"):
         def capture_signals(self):        # uvicorn's own re-raises Ctrl+C as a traceback after shutting down
             return contextlib.nullcontext()
 
-    logging.getLogger("xl_tools.web").setLevel(logging.INFO)
+    log = logging.getLogger("xl_tools.web")
+    log.setLevel(logging.INFO)
+    if not log.handlers:                  # the server window is the log: time, level, message (and traces)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        log.addHandler(handler)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on",
                             timeout_graceful_shutdown=5)
     return Server(config)
