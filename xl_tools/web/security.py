@@ -53,9 +53,14 @@ def cross_site(request) -> bool:
 
 
 def _ascii_fallback(name: str) -> str:
+    """The plain ``filename=`` for old clients: ASCII only; ``download.xlsx`` when nothing readable is left."""
     out = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_" for ch in name)
     stem, dot, ext = out.rpartition(".")
-    return out if out.strip("_. ") and (not dot or stem.strip("_")) else ("download." + ext if dot else "download")
+    if not dot:
+        stem, ext = out, ""
+    if not stem.replace("_", "").replace(".", "").strip():
+        stem = "download"
+    return f"{stem}.{ext}" if ext else stem
 
 
 def content_disposition(name: str, *, inline: bool = False) -> str:
