@@ -8,17 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
 from web_fixtures import ROOT, cli, free_port
 
 
-def _start(*args: str) -> tuple[subprocess.Popen, str]:
+def _start(*args: str, browser: bool = False, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """``xl-tools serve args…`` in the background; the first line it prints (the address)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-           "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "xl_tools", "serve", "--no-browser", *args], env=env,
+    env = {**(env if env is not None else os.environ), "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    flags = [] if browser else ["--no-browser"]
+    proc = subprocess.Popen([sys.executable, "-m", "xl_tools", "serve", *flags, *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     first = proc.stdout.readline()
     return proc, first
@@ -43,6 +45,32 @@ def test_serve_prints_the_address_answers_and_stops_cleanly_on_ctrl_c():
         code, out, err = _stop(proc)
     assert code == 0
     assert "网页版已停止" in err and "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="desktop detection by DISPLAY is for Linux")
+def test_without_no_browser_the_desktop_browser_opens_the_address(tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f"#!/bin/sh\necho \"$1\" > {opened}\n", encoding="utf-8")
+    browser.chmod(0o755)
+    port = free_port()
+    env = {**os.environ, "DISPLAY": ":99", "BROWSER": f"{browser} %s"}
+    proc, first = _start("--port", str(port), browser=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text(encoding="utf-8").strip() == f"http://127.0.0.1:{port}/"
+    finally:
+        _stop(proc)
+    headless = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc, first = _start("--port", str(port), browser=True, env=headless)
+    try:
+        assert proc.stdout.readline().strip() == "按 Ctrl+C 停止。"
+        assert "没有图形桌面，未自动打开浏览器" in proc.stdout.readline()
+        assert httpx.get(f"http://127.0.0.1:{port}/api/info", timeout=30).status_code == 200
+    finally:
+        _stop(proc)
 
 
 def test_a_taken_port_says_so_in_chinese_and_exits_2():

@@ -62,10 +62,8 @@ def run(args) -> int:
             print(f"收表台：{desk.folder.resolve()}（收表台页面：{url}desk）", flush=True)
         print("按 Ctrl+C 停止。", flush=True)
         if not args.no_browser:
-            import webbrowser
-
-            local = f"http://127.0.0.1:{args.port}/" if args.host in ("0.0.0.0", "") else url
-            webbrowser.open(local + (f"?code={code}" if code else ""))
+            local = f"http://127.0.0.1:{args.port}/" if args.host in ("0.0.0.0", "::", "") else url
+            _open_browser(local + (f"?code={code}" if code else ""))
         stop_on_signals(server)
         server.run(sockets=[sock])
     finally:
@@ -74,3 +72,25 @@ def run(args) -> int:
             desk.close()
     print("网页版已停止。", file=sys.stderr, flush=True)
     return 0
+
+
+def _open_browser(url: str) -> None:
+    """Open ``url`` in the desktop's browser without ever holding up the server (nor taking over a terminal)."""
+    import os
+    import sys
+    import threading
+
+    if sys.platform.startswith(("linux", "freebsd")) and not (os.environ.get("DISPLAY")
+                                                              or os.environ.get("WAYLAND_DISPLAY")):
+        print("没有图形桌面，未自动打开浏览器：请在浏览器中打开上面的地址", flush=True)
+        return
+
+    def run() -> None:
+        import webbrowser
+
+        try:
+            webbrowser.open(url)
+        except Exception:          # no usable browser: the address is printed above
+            pass
+
+    threading.Thread(target=run, daemon=True).start()

@@ -34,14 +34,28 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def lan_address() -> str | None:
+    """This computer's address on the office network (the interface a packet to the LAN would leave by)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))          # UDP connect: picks a route, sends nothing
+            ip = probe.getsockname()[0]
+        if not ip.startswith("127.") and ip != "0.0.0.0":
+            return ip
+    except OSError:
+        pass
+    try:
+        ip = socket.gethostbyname(socket.gethostname())
+        return None if ip.startswith("127.") else ip
+    except OSError:
+        return None
+
+
 def address(host: str, port: int) -> str:
     """The address to type into a browser (the machine's own address when bound to every interface)."""
     shown = host
     if host in ("0.0.0.0", "::", ""):
-        try:
-            shown = socket.gethostbyname(socket.gethostname())
-        except OSError:
-            shown = "本机IP地址"
+        shown = lan_address() or "本机IP地址"
     return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
 
 
