@@ -157,7 +157,8 @@ class Desk:
 
     @property
     def schema_version(self) -> int:
-        return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
+        with self._mutex:
+            return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
     def close(self) -> None:
         with self._mutex:
