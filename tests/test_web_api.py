@@ -87,6 +87,7 @@ def test_marked_copy_is_the_annotate_output(server, seed, tmp_path):
     shutil.copy(seed / "深圳.xlsx", local)
     assert cli("validate", "深圳.xlsx", "--annotate", cwd=local).returncode == 1
     cli_copy = local / "深圳.校验.xlsx"
+    assert marked.content == cli_copy.read_bytes()                  # the very file --annotate writes
     web_copy = tmp_path / "web.xlsx"
     web_copy.write_bytes(marked.content)
     a, b = openpyxl.load_workbook(cli_copy), openpyxl.load_workbook(web_copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import openpyxl
 import pytest
 from hostile_fixtures import seed_city_workbooks
 from web_fixtures import (
-    RunningServer, chromium, cli_consolidate, cli_validate_json, require_browser, screenshot, wait_for_download,
+    RunningServer, chromium, cli, cli_consolidate, cli_validate_json, require_browser, screenshot, wait_for_download,
 )
 
 NAMES = ["广州.xlsx", "深圳.xlsx", "珠海.xlsx", "佛山.xlsx"]
@@ -138,6 +139,11 @@ def test_four_seed_cities_show_the_cli_counts_and_download(site, seed):
     marked = wait_for_download(downloads, "珠海.校验.xlsx")
     book = openpyxl.load_workbook(marked)
     assert "校验结果" in book.sheetnames and "珠海" in book.sheetnames
+    local = root / "cli"
+    local.mkdir()
+    shutil.copy(seed / "珠海.xlsx", local)
+    assert cli("validate", "珠海.xlsx", "--annotate", cwd=local).returncode == 1
+    assert marked.read_bytes() == (local / "珠海.校验.xlsx").read_bytes()       # = validate --annotate
 
 
 def test_a_bad_file_shows_its_message_and_the_others_still_work(site, seed):
@@ -211,8 +217,6 @@ def test_desk_keeps_two_submissions_of_one_city_and_shows_the_later(site, seed, 
 
 
 def test_many_files_arrive_in_several_requests_in_order_with_findings_on_a_click(site, seed, tmp_path):
-    import shutil
-
     from selenium.webdriver.common.by import By
 
     server, driver, downloads, root = site
