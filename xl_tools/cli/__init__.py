@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "consolidate",
     "export",
     "render",
+    "serve",
     "addin",
 )
 
