@@ -37,8 +37,9 @@ def fast(path: Path):
     got = safety._fast_zip_scan(path, path.read_bytes())
     if got is None:
         return None
-    macros, sheets, uncompressed = got
-    return InputScan(path=str(path), size=path.stat().st_size, macros=macros, sheets=sheets, uncompressed=uncompressed)
+    macros, sheets, uncompressed, workbook_xml = got
+    return InputScan(path=str(path), size=path.stat().st_size, macros=macros, sheets=sheets, uncompressed=uncompressed,
+                     workbook_xml=workbook_xml)
 
 
 def agrees(path: Path, *, taken: bool | None = None):

@@ -74,6 +74,7 @@ READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")   # what openpyxl and c
 FIX_SAVE_AS = "请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后重试"
 FIX_RESEND = "请在 Excel 或 WPS 中打开并“另存为” .xlsx 后重试；打不开时请报送单位重新发送原文件"
 
+WORKBOOK_XML = "xl/workbook.xml"                # the part whose defined names the calamine reader uses
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
@@ -106,6 +107,7 @@ class InputScan:
     macros: bool = False                                   # .xlsm / a vbaProject part (read as data only)
     sheets: list[SheetExtent] = field(default_factory=list)
     uncompressed: int = 0                                  # bytes inflated while checking
+    workbook_xml: bytes | None = field(default=None, repr=False)   # the inflated xl/workbook.xml, for the reader
 
     @property
     def cells(self) -> int:
@@ -169,7 +171,7 @@ def inspect_input_file(path: str | os.PathLike) -> InputScan:
     if len(data) <= FAST_FILE_MAX and len(data) == st.st_size:
         fast = _fast_scan_remembered(p, data)
         if fast is not None:
-            scan.macros, scan.sheets, scan.uncompressed = fast
+            scan.macros, scan.sheets, scan.uncompressed, scan.workbook_xml = fast
             return scan
     _check_zip(p, name, scan)            # anything unusual: the step-by-step check, which names the problem
     return scan
@@ -480,8 +482,11 @@ def _check_zip(p: Path, name: str, scan: InputScan) -> None:
             if info.is_dir() or not _is_xml_part(info.filename):
                 continue
             extent = SheetExtent(info.filename) if info.filename in sheet_parts else None
-            _scan_xml(zf, info, name, scan, extent, strict=_is_essential(info.filename, workbook_part, sheet_parts),
-                      workbook=info.filename == workbook_part)
+            kept = _scan_xml(zf, info, name, scan, extent,
+                             strict=_is_essential(info.filename, workbook_part, sheet_parts),
+                             keep=info.filename == WORKBOOK_XML, workbook=info.filename == workbook_part)
+            if info.filename == WORKBOOK_XML:
+                scan.workbook_xml = kept          # the last entry of that name, as zipfile reads it
             if extent is not None:
                 scan.sheets.append(extent)
                 cells += extent.elements
@@ -630,7 +635,7 @@ def _limits() -> tuple:
             FAST_SHEET_MAX, FAST_PART_MAX)
 
 
-def _fast_scan_remembered(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int] | None:
+def _fast_scan_remembered(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int, bytes | None] | None:
     """_fast_zip_scan, remembered for the same bytes, suffix rule and limits."""
     import hashlib
 
@@ -640,15 +645,15 @@ def _fast_scan_remembered(p: Path, data: bytes) -> tuple[bool, list[SheetExtent]
         fast = _fast_zip_scan(p, data)
         if fast is None:
             return None
-        macros, sheets, uncompressed = fast
+        macros, sheets, uncompressed, workbook_xml = fast
         found = (macros, tuple((e.part, e.cells, e.elements, e.merged_cells, e.max_row, e.max_col, e.odd_refs)
-                               for e in sheets), uncompressed)
+                               for e in sheets), uncompressed, workbook_xml)
         with _scans_lock:
             if len(_scans) >= _SCANS_MAX:
                 _scans.pop(next(iter(_scans)), None)
             _scans[key] = found
-    macros, sheets, uncompressed = found
-    return macros, [SheetExtent(*fields) for fields in sheets], uncompressed
+    macros, sheets, uncompressed, workbook_xml = found
+    return macros, [SheetExtent(*fields) for fields in sheets], uncompressed, workbook_xml
 
 
 def _fast_zip_scan(p: Path, data: bytes) -> tuple[bool, list[SheetExtent], int] | None:
@@ -703,7 +708,7 @@ def _fast_zip_scan_checked(p: Path, data: bytes) -> tuple[bool, list[SheetExtent
                 raise _Decline
         elif not _no_doctype(part):
             raise _Decline
-    return _has_macros(members, types, workbook_part), sheets, uncompressed
+    return _has_macros(members, types, workbook_part), sheets, uncompressed, parts.get(WORKBOOK_XML)
 
 
 def _inflate_in_memory(data: bytes, info: zipfile.ZipInfo) -> bytes:
