@@ -146,7 +146,7 @@ def apply_marks(wb, findings: Iterable[Finding]) -> list[M.CellMark]:
 
 def _keep_text(cells) -> None:
     """A city's text starting with ``=`` (a 三级指标, a note) stays text: ws.append would make it a formula."""
-    from xl_tools.workbook.safety import write_text_cell
+    from xl_tools.workbook.celltext import write_text_cell
 
     for cell in cells:
         if cell.data_type == "f":
@@ -214,7 +214,7 @@ def annotate_file(path: str | Path, findings: Iterable[Finding], output: str | P
 
     from xl_tools.errors import NotAFormError
     from xl_tools.fileio import refuse_input_overwrite
-    from xl_tools.workbook.safety import fit_long_cells
+    from xl_tools.workbook.celltext import fit_long_cells
     from xl_tools.workbook.template import save_workbook
 
     source = Path(path)
