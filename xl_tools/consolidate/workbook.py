@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from xl_tools.consolidate.model import Consolidation, consolidate_forms
 from xl_tools.consolidate.totals import SUM, format_number
+from xl_tools.workbook.celltext import write_text_cell
 
 SUMMARY, INDICATORS, QUALITATIVE, RESULTS = "汇总表", "指标汇总", "定性指标", "校验结果"
 SUMMARY_SHEET_NAMES = (SUMMARY, INDICATORS, QUALITATIVE, RESULTS)
@@ -29,7 +30,6 @@ CACHE_ATTR = "_xl_tools_cached_values"
 
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _FIXED_W3CDTF = "2020-01-01T00:00:00Z"
-_TEXT_FORMULA_START = ("=", "+", "-", "@")
 LINE_HEIGHT = 13.5                     # points per wrapped line at 10pt
 
 KIND_NOTES = {
@@ -69,20 +69,14 @@ class _Sheet:
         self._styles: dict[tuple, object] = {}
 
     def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True, fill=None):
-        """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+        """A text cell: written as a string even when it starts with = + - @ (never a formula), without the
+        characters XML cannot hold, cut to Excel's limit (:func:`xl_tools.workbook.celltext.write_text_cell`)."""
         cell = self.ws.cell(row=row, column=col)
-        text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
-        cell.value = text if text else None
-        if text:
-            cell.data_type = "s"
         attrs = {"fill": fill} if fill is not None else {}
         self._style(cell, ("text", bold, wrap, id(fill) if fill is not None else None),
                     font=self.bold if bold else self.font, alignment=self.wrap if wrap else self.center,
                     border=self.border, **attrs)
-        if text.startswith(_TEXT_FORMULA_START):
-            cell.quotePrefix = True
+        write_text_cell(cell, "" if value is None else str(value))      # after the style: it sets quotePrefix
         return cell
 
     def _style(self, cell, key: tuple, **attrs) -> None:
