@@ -84,20 +84,22 @@ def _available(code: str, attr: str, env: dict) -> bool:
     probe = ("import sys\nimport xl_tools.workbook.fastread as F, xl_tools.domain.schema as D\n"
              "import xl_tools.workbook.safety as S\nP = sys.modules.get('xl_tools.workbook.safety.parts')\n"
              f"print(hasattr({attr.split('.')[0]}, {attr.split('.', 1)[1]!r}))")
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                         cwd=tempfile.gettempdir())   # not the checkout: python -c puts the cwd first
     return out.stdout.strip() == "True"
 
 
 def _child(switch: str, folder: Path, env: dict, logs: str) -> float:
     code = CHILD.format(switch=switch, folder=str(folder), logs=logs)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=logs)
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def _process(folder: Path, env: dict) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "xl_tools", "validate", str(folder), "--json"], env=env,
-                   capture_output=True, check=False)
+                   capture_output=True, check=False, cwd=tempfile.gettempdir())
     return time.perf_counter() - t0
 
 

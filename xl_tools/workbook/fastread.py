@@ -133,7 +133,7 @@ def read_grids(p: Path, name: str, workbook_xml: bytes | None) -> tuple[list[L.G
     """
     import python_calamine
 
-    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+    from xl_tools.workbook.safety.limits import GRID_MAX_COLS, GRID_MAX_ROWS
 
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(p))

@@ -401,7 +401,7 @@ def grid_from_openpyxl(ws) -> Grid:
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
     # Sized by the cells holding values, not by stray formatting (a styled cell at row 1048576); values
     # beyond the form area (a stray value in XFD1048576) are ignored, never allocated.
-    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+    from xl_tools.workbook.safety.limits import GRID_MAX_COLS, GRID_MAX_ROWS
 
     values: dict[tuple[int, int], Any] = {}
     max_r = max_c = 0
