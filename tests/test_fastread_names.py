@@ -96,19 +96,8 @@ def test_template_workbook_names(tmp_path):
     with zipfile.ZipFile(path) as zf:
         assert (book, local) == defined_names_tree(zf.read("xl/workbook.xml"))
     assert book[L.VERSION_NAME] == f"{L.quote_sheet(L.LISTS_SHEET)}!$B$1"
-    sheet = L.SheetNames(book).for_sheet(L.FORM_SHEET_TITLE, local[0])
-    assert sheet == L.names_for_sheet(L.FORM_SHEET_TITLE, local[0], book)
+    sheet = L.names_for_sheet(L.FORM_SHEET_TITLE, local[0], book)
     assert sheet[L.TABLE_NAME].startswith("$B$")
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["A", "B", "C", "D"]),
-                       st.sampled_from(["'表'!$B$2", "表!A1", "'O''x'!$A$1:$B$3", "$C$4", "#REF!", "'表'!$A$1,$B$2",
-                                        "'其他'!$A$1", "表!1+1"])),
-       st.dictionaries(st.sampled_from(["A", "E"]), st.sampled_from(["'表'!$B$2", "$C$4", "#REF!", "'O''x'!A1"])),
-       st.sampled_from(["表", "O'x", "其他"]))
-def test_sheet_names_equal_names_for_sheet(book, local, title):
-    assert L.SheetNames(book).for_sheet(title, local) == L.names_for_sheet(title, local, book)
 
 
 def test_preflight_hands_on_the_workbook_part_as_zipfile_reads_it(tmp_path):

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from xl_tools.consolidate.model import Consolidation, consolidate_forms
 from xl_tools.consolidate.totals import SUM, format_number
+from xl_tools.workbook.addresses import col_letter, quote_sheet
 from xl_tools.workbook.celltext import write_text_cell
 
 SUMMARY, INDICATORS, QUALITATIVE, RESULTS = "汇总表", "指标汇总", "定性指标", "校验结果"
@@ -115,7 +116,7 @@ class _Sheet:
 
         if not sheet:
             return
-        location = f"{_quote(sheet)}!{target or 'A1'}"
+        location = f"{quote_sheet(sheet)}!{target or 'A1'}"
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location, display=str(cell.value or ""))
         cell.font = self.link_font
 
@@ -145,10 +146,8 @@ class _Sheet:
             cell.fill = self.head_fill
 
     def widths(self, widths: Sequence[float]) -> None:
-        from openpyxl.utils import get_column_letter
-
         for col, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(col)].width = width
+            self.ws.column_dimensions[col_letter(col)].width = width
 
     def fit_rows(self, first: int, last: int) -> None:
         """Grow rows so wrapped text shows in full (LibreOffice and phone previews do not auto-fit)."""
@@ -164,13 +163,7 @@ class _Sheet:
         print_one_page_wide(ws, title_rows=(1, header_row))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
         if filter_cols and last_row and last_row > header_row:
-            from openpyxl.utils import get_column_letter
-
-            ws.auto_filter.ref = f"A{header_row}:{get_column_letter(filter_cols)}{last_row}"
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
+            ws.auto_filter.ref = f"A{header_row}:{col_letter(filter_cols)}{last_row}"
 
 
 def _excel_number(value):
@@ -179,12 +172,6 @@ def _excel_number(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
-
-
-def _col(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
 
 
 def _replace_sheet(wb, title: str, index: int):
@@ -313,7 +300,7 @@ def _add_funding_chart(ws, cons: Consolidation, *, head: int, first: int, last: 
     chart.legend = None
     chart.add_data(Reference(ws, min_col=5, min_row=head, max_row=last), titles_from_data=True)
     (series,) = chart.series
-    series.cat = AxDataSource(strRef=StrRef(f=f"{_quote(ws.title)}!$A${first}:$A${last}"))  # names, not numbers
+    series.cat = AxDataSource(strRef=StrRef(f=f"{quote_sheet(ws.title)}!$A${first}:$A${last}"))  # names, not numbers
     integral = all(c.funding_wan is None or c.funding_wan == c.funding_wan.to_integral_value()
                    for c in cons.cities)
     labels = _DataLabels(numFmt=NumFmt(formatCode="#,##0" if integral else "#,##0.00", sourceLinked=False))
@@ -338,7 +325,7 @@ def _add_funding_chart(ws, cons: Consolidation, *, head: int, first: int, last: 
 
 
 def _sum(col: int, first: int, last: int) -> str:
-    c = _col(col)
+    c = col_letter(col)
     return f"SUM({c}{first}:{c}{last})"
 
 
@@ -372,7 +359,7 @@ def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1)
                 s.number(row, col, value.number)
             else:
                 s.text(row, col, value.text.strip())
-        city_range = f"{_col(first_city_col)}{row}:{_col(total_col - 1)}{row}"
+        city_range = f"{col_letter(first_city_col)}{row}:{col_letter(total_col - 1)}{row}"
         if ind.summed:
             s.formula(row, total_col, f"SUM({city_range})", ind.total, bold=True)
         else:
@@ -417,7 +404,7 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
             if value and value.targets:
                 text += "\n（可量化为：" + "、".join(value.targets) + "）"
             s.text(row, first_city_col + offset, text)
-        city_range = f"{_col(first_city_col)}{row}:{_col(count_col - 1)}{row}"
+        city_range = f"{col_letter(first_city_col)}{row}:{col_letter(count_col - 1)}{row}"
         s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
         row += 1
     s.widths([10, 12, 36, *([24 if len(cities) <= 6 else 14] * len(cities)), 7])

@@ -146,7 +146,6 @@ def read_grids(p: Path, name: str, workbook_xml: bytes | None) -> tuple[list[L.G
     grids: list[L.Grid] = []
     version = None
     try:
-        sheet_names = L.SheetNames(book_names)
         for index, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ):
                 continue
@@ -167,7 +166,7 @@ def read_grids(p: Path, name: str, workbook_xml: bytes | None) -> tuple[list[L.G
                 rows = [r[:GRID_MAX_COLS] for r in rows]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())]
-            names = sheet_names.for_sheet(meta.name, local_names.get(index, {}))
+            names = L.names_for_sheet(meta.name, local_names.get(index, {}), book_names)
             grids.append(L.Grid(rows=rows, names=names, merged=merged, title=meta.name,
                                 hidden="Visible" not in str(meta.visible)))
     except Exception as exc:  # a sheet calamine cannot load (missing part, broken XML): the file is broken

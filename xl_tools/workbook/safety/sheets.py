@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from xl_tools.workbook.addresses import col_index, loose_cell, loose_range
 from xl_tools.workbook.safety import limits
 from xl_tools.workbook.safety.limits import SheetExtent
 
@@ -20,16 +21,6 @@ class Refused(Exception):
         self.message = message
 
 
-_CELL_REF = re.compile(r"([A-Za-z]+)(\d+)$")      # no length limits: "A99999999" is measured, not skipped
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 class SheetCounter:
     """Expat handlers measuring a worksheet: cells holding a value (``v``/``is``/``f`` child) and their extent."""
 
@@ -39,7 +30,6 @@ class SheetCounter:
         self.col = 0
         self.in_cell = False
         self.filled = False
-        self.columns: dict[str, int] = {}
         self.covered: dict[tuple[int, int], str] = {}      # merged cells seen → their range
         self.largest: list = [0, ""]                       # the largest merged range: [area, ref]
 
@@ -49,13 +39,9 @@ class SheetCounter:
         if tag == "c":
             self.extent.elements += 1
             ref = attrs.get("r")
-            m = _CELL_REF.match(ref) if ref else None
-            if m:
-                letters = m.group(1)
-                col = self.columns.get(letters)
-                if col is None:
-                    col = self.columns[letters] = _col_index(letters)
-                self.col, self.row = col, int(m.group(2))
+            cell = loose_cell(ref) if ref else None
+            if cell:
+                self.row, self.col = cell
             else:
                 if ref:
                     self.extent.odd_refs = True    # a reference we cannot measure: keep calamine away
@@ -89,7 +75,7 @@ class SheetCounter:
 
 def add_merge(extent: SheetExtent, covered: dict[tuple[int, int], str], largest: list, ref: str) -> None:
     """Count one merged range (``ref`` as the attribute reads); refuse too many merged cells or an overlap."""
-    box = range_box(ref)
+    box = loose_range(ref)
     if box is None:
         return
     r1, c1, r2, c2 = box
@@ -162,7 +148,7 @@ def measure_plain_sheet(data: bytes, extent: SheetExtent) -> bool:
     extent.cells = len(filled)
     if filled:
         extent.max_row = max(map(int, [digits for _letters, digits in filled]))
-        extent.max_col = max(_col_index(letters.decode("ascii")) for letters in {l for l, _d in filled})
+        extent.max_col = max(col_index(letters.decode("ascii")) for letters in {l for l, _d in filled})
     covered: dict[tuple[int, int], str] = {}
     largest: list = [0, ""]
     for raw in merges:
@@ -172,19 +158,6 @@ def measure_plain_sheet(data: bytes, extent: SheetExtent) -> bool:
     return True
 
 _VALUE_TAGS = frozenset(("v", "is", "f"))
-
-
-def range_box(ref: str) -> tuple[int, int, int, int] | None:
-    """(min_row, min_col, max_row, max_col) of an A1 range such as ``A1:E3``; None when unreadable."""
-    coords = []
-    for end in ref.replace("$", "").split(":")[:2]:
-        m = _CELL_REF.match(end)
-        if not m:
-            return None
-        coords.append((int(m.group(2)), _col_index(m.group(1))))
-    (r1, c1), (r2, c2) = coords[0], coords[-1]
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
-
 
 
 def count_sheet(data: bytes, extent: SheetExtent) -> None:
