@@ -2,7 +2,8 @@
 
 Each configuration runs in a fresh Python process (imports done before the clock starts), which calls
 ``xl_tools.jobs.validate_files`` on the same 21 generated city workbooks once, as ``xl-tools validate`` does;
-the configurations alternate, ``--repeats`` times each, and the medians are compared. A fast path is worth its
+the configurations alternate, ``--repeats`` times each, and the medians of their CPU time are compared (wall
+time on a machine shared with other work varies by more than the differences measured). A fast path is worth its
 code when it saves at least 0.5 ms per workbook AND at least 5 % of the whole ``xl-tools validate`` process
 (measured here too, from the interpreter's start to its exit).
 
@@ -50,6 +51,13 @@ SWITCHES: dict[str, tuple[str, str, str]] = {
     "all-preflight": ("pre-flight: every fast path above (step-by-step check, expat callbacks)",
                       "S._fast_scan_remembered = lambda p, d: None\n"
                       "S._measure_sheet_fast = lambda data, extent: False", "S._fast_scan_remembered"),
+    "reader-plain-columns": ("reader: indicator columns read by one comprehension (else cell by cell)",
+                             "R._indicators = lambda grid, rows, columns: tuple(R.Indicator(*(R._located(grid, row, "
+                             "columns[key], fill_down=True) for key in R._COLUMN_KEYS)) for row in rows)",
+                             "R._indicators"),
+    "value-caches": ("rules: parse_value / is_placeholder_text / squash remembered by text",
+                     "V._parse_cached = V._parse_total\nV._placeholder_cached = V._is_placeholder_total\n"
+                     "T._squash_text = T._squash", "V._parse_cached"),
     "names-regex": ("reader: defined names cut out by regexes (else expat callbacks)",
                     "F._plain_names = lambda data: None", "F._plain_names"),
     "object-schema-check": ("reader: the Form checked as an object (else record + compiled check)",
@@ -67,14 +75,15 @@ import xl_tools.workbook.safety as S
 ns = {{"S": S, "P": sys.modules.get("xl_tools.workbook.safety.parts")}}
 import xl_tools.workbook.fastread as F
 import xl_tools.domain.schema as D
-ns["F"], ns["D"] = F, D
+import xl_tools.workbook.reader as R, xl_tools.domain.values as V, xl_tools.domain.text as T
+ns["F"], ns["D"], ns["R"], ns["V"], ns["T"] = F, D, R, V, T
 switch = {switch!r}
 if switch:
     exec(switch, ns)
 paths = sorted(os.path.join({folder!r}, n) for n in os.listdir({folder!r}))
-t0 = time.perf_counter()
+t0 = time.process_time()          # CPU seconds: far steadier than wall time on a shared machine
 report = xl_tools.jobs.validate_files(paths)
-dt = time.perf_counter() - t0
+dt = time.process_time() - t0
 assert len(report.tasks) > len(paths)
 print(dt)
 """
@@ -82,6 +91,7 @@ print(dt)
 
 def _available(code: str, attr: str, env: dict) -> bool:
     probe = ("import sys\nimport xl_tools.workbook.fastread as F, xl_tools.domain.schema as D\n"
+             "import xl_tools.workbook.reader as R, xl_tools.domain.values as V, xl_tools.domain.text as T\n"
              "import xl_tools.workbook.safety as S\nP = sys.modules.get('xl_tools.workbook.safety.parts')\n"
              f"print(hasattr({attr.split('.')[0]}, {attr.split('.', 1)[1]!r}))")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
@@ -97,10 +107,14 @@ def _child(switch: str, folder: Path, env: dict, logs: str) -> float:
 
 
 def _process(folder: Path, env: dict) -> float:
-    t0 = time.perf_counter()
+    """CPU seconds (user + system) of one ``xl-tools validate`` process, start to exit."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([sys.executable, "-m", "xl_tools", "validate", str(folder), "--json"], env=env,
                    capture_output=True, check=False, cwd=tempfile.gettempdir())
-    return time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(times[""])
     wall = statistics.median(process)
     n = args.count
-    print(f"{n} workbooks, {args.repeats} rounds; xl-tools validate process (start to exit): {wall * 1000:.0f} ms")
+    print(f"{n} workbooks, {args.repeats} rounds, CPU time (medians); "
+          f"xl-tools validate process (start to exit): {wall * 1000:.0f} ms")
     print(f"validate_files, every fast path on: {base * 1000:.1f} ms ({base / n * 1000:.2f} ms/workbook)")
     print(f"{'switched off':<22} {'ms':>8} {'ms/wb':>7} {'saves ms/wb':>11} {'% process':>9}  keep?  what")
     for name, (what, _code, _attr) in switches.items():
