@@ -100,6 +100,20 @@ def test_template_workbook_names(tmp_path):
     assert sheet[L.TABLE_NAME].startswith("$B$")
 
 
+def test_plain_workbook_parts_take_the_regex_path(tmp_path):
+    """A template workbook's part is read by the regexes (the fast path), with ElementTree's result."""
+    from xl_tools.workbook.fastread import _plain_names
+    from xl_tools.workbook.template import build_template
+
+    path = tmp_path / "模板.xlsx"
+    build_template().save(path)
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("xl/workbook.xml")
+    assert _plain_names(data) is not None and _plain_names(data) == defined_names_tree(data)
+    odd = data.replace(b"<definedNames>", b"<definedNames><!-- x -->", 1)
+    assert _plain_names(odd) is None and defined_names_from_xml(odd) == defined_names_tree(odd)
+
+
 def test_preflight_hands_on_the_workbook_part_as_zipfile_reads_it(tmp_path):
     """One read per file: the pre-flight's scan carries xl/workbook.xml, by either way of checking."""
     from xl_tools.workbook.safety.container import check_zip

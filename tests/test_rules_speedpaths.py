@@ -1,6 +1,6 @@
-"""What 校验 remembers gives exactly what the plain computations give, and shares no mutable state: parsed
-values are frozen, the taxonomy's lookup tables answer like a scan, and the per-row facts and row subsets the
-rule context works out once per form equal the plain computation."""
+"""The remembered (cached) fast paths of 校验 give exactly what the plain computations give, and share no
+mutable state: parse_value / is_placeholder_text / squash by text, the taxonomy's lookup tables, and the
+per-row facts and row subsets the rule context works out once per form."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xl_tools.domain import text as text_mod
 from xl_tools.domain import values
 from xl_tools.domain.form import Indicator, Located
 from xl_tools.domain.taxonomy import Level1, Taxonomy, taxonomy
@@ -48,11 +49,23 @@ def test_parsing_the_same_text_twice_gives_equal_frozen_results(text):
             target.number = 0                          # type: ignore[misc]
 
 
+@BOUNDED
+@given(cell_text)
+def test_cached_parse_equals_uncached(text):
+    cached = parse_value(text)
+    plain = values._parse_total(text)
+    assert cached == plain
+    assert cached.raw == plain.raw
+    assert [t.text for t in cached.targets] == [t.text for t in plain.targets]   # text is not part of ==
+    assert parse_value(text) == plain                  # second call (from the cache) too
+    assert is_placeholder_text(text) == values._is_placeholder_total(text)
+
+
 class _Tagged(str):
-    """A str subclass."""
+    """A str subclass: must not be answered from (or stored in) the by-text cache."""
 
 
-def test_non_str_inputs_keep_their_meaning():
+def test_non_str_inputs_bypass_the_cache_and_keep_their_meaning():
     assert parse_value(_Tagged("9份")) == parse_value("9份")
     assert parse_value(9).kind is Kind.QUANTITATIVE and parse_value(9).number == 9
     assert parse_value(None).kind is Kind.PLACEHOLDER
@@ -74,11 +87,19 @@ def test_cached_values_hold_only_immutable_parts():
 # ------------------------------------------------------------------------------------------------ squash
 
 
-def test_squash_keeps_numbers_and_booleans_apart():
+def test_squash_cache_keeps_numbers_and_booleans_apart():
+    # An lru_cache keyed by value would make 1, 1.0 and True one key; they squash differently.
     assert squash("1") == "1" and squash(1) == "1" and squash(0) == "0"
     assert squash(True) == "是" and squash(False) == "否"
     assert squash(1.0) == "1" and squash(1.5) == "1.5"
     assert squash(None) == ""
+
+
+@BOUNDED
+@given(cell_text)
+def test_cached_squash_equals_uncached(text):
+    assert squash(text) == text_mod._squash(text)
+    assert squash(text) == squash(text)
 
 
 # ------------------------------------------------------------------------------------------------ taxonomy

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections import deque
+from dataclasses import dataclass, field, fields, replace
+from itertools import repeat
 from typing import Any
 
 from xl_tools.domain.cities import City, by_name, find_city
@@ -43,6 +45,26 @@ _set = object.__setattr__      # how a frozen dataclass sets its fields in __ini
 _DEFAULT: Any = object()       # "argument not given" (None is a value a caller may pass)
 
 
+def _build_many(cls: type, columns: tuple[list[Any], ...]) -> list[Any]:
+    """``[cls(*values) for values in zip(*columns)]`` for Located / Indicator, whose __init__ only stores its
+    arguments: the objects are made by ``object.__new__`` and filled by the fields' slot setters, each mapped
+    over a whole column (C calls only; a reader makes ~600 of these objects per workbook)."""
+    count = len(columns[0])
+    setters = _SETTERS.get(cls)         # None for a subclass: it may have an __init__ of its own
+    if setters is None or any(len(column) != count for column in columns):
+        return [cls(*values) for values in zip(*columns)]
+    objects = list(map(object.__new__, repeat(cls, count)))
+    for setter, column in zip(setters, columns):
+        deque(map(setter, objects, column), maxlen=0)
+    return objects
+
+
+def _slot_setters(cls: type) -> tuple:
+    """The slot setters of a frozen slots dataclass, in field order (what its __init__ sets, nothing else)."""
+    names = tuple(f.name for f in fields(cls))
+    assert cls.__slots__ == names, f"{cls.__name__}: slots {cls.__slots__} != fields {names}"
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
 FUND_TYPES: tuple[str, ...] = ("省级财政专项资金", "中央财政资金", "市县配套资金")
 PROJECT_LEVELS: tuple[str, ...] = ("一级项目", "二级项目")
 
@@ -66,6 +88,11 @@ class Located:
         # per workbook, so bind it once (same signature, same behaviour).
         _set(self, "text", text)
         _set(self, "cell", cell)
+
+    @classmethod
+    def many(cls, texts: list[str], cells: list[str | None]) -> list["Located"]:
+        """``[Located(t, c) for t, c in zip(texts, cells)]`` for equally long lists, made faster."""
+        return _build_many(cls, (texts, cells))
 
     @property
     def empty(self) -> bool:
@@ -104,6 +131,12 @@ class Indicator:
         _set(self, "level2", Located() if level2 is _DEFAULT else level2)
         _set(self, "level3", Located() if level3 is _DEFAULT else level3)
         _set(self, "value", Located() if value is _DEFAULT else value)
+
+    @classmethod
+    def many(cls, level1: list[Located], level2: list[Located], level3: list[Located],
+             value: list[Located]) -> list["Indicator"]:
+        """``[Indicator(a, b, c, d) for a, b, c, d in zip(...)]`` for equally long lists, made faster."""
+        return _build_many(cls, (level1, level2, level3, value))
 
     @property
     def empty(self) -> bool:
@@ -212,3 +245,4 @@ class Form:
         return cls(header={k: Located.of(values.get(k)) for k in HEADER_KEYS})
 
 
+_SETTERS: dict[type, tuple] = {Located: _slot_setters(Located), Indicator: _slot_setters(Indicator)}

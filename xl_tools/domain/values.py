@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -260,12 +261,21 @@ def _match_value(core: str, text: str | None = None) -> Target | None:
 # ---------------------------------------------------------------- public API
 
 
+# Batches repeat the same few hundred 指标值 texts thousands of times (every city copies the template's
+# wording), so parsed values are remembered by text. ParsedValue and Target are frozen and hold only
+# immutable parts (str, Decimal, Kind, tuples), so handing the same object to every caller is safe.
+# The bound keeps memory flat on huge batches (a few MB at most).
+_CACHE_SIZE = 4096
+
+
 def parse_value(text: object) -> ParsedValue:
     """Parse a 指标值 cell (str, int, float, None, …). Never raises."""
     try:
         raw = _as_text(text)
     except Exception:  # a foreign object whose str() fails
         raw = ""
+    if type(raw) is str:  # exactly str: a str subclass may carry state the cache key would not see
+        return _parse_cached(raw)
     return _parse_total(raw)
 
 
@@ -274,6 +284,9 @@ def _parse_total(raw: str) -> ParsedValue:
         return _parse(raw)
     except Exception:  # safety net: the grammar is total, but a ribbon click must never crash
         return ParsedValue(raw=raw, kind=Kind.QUALITATIVE)
+
+
+_parse_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_parse_total)
 
 
 def _parse(raw: str) -> ParsedValue:
@@ -329,6 +342,8 @@ def extract_targets(text: str) -> tuple[Target, ...]:
 
 def is_placeholder_text(text: object) -> bool:
     """True for "", None, "....", "…", ". ..", "指标4:", "指标9: ...." (a label with nothing after it)."""
+    if type(text) is str:  # asked for every 三级指标 of every form: remembered by text like parse_value
+        return _placeholder_cached(text)
     return _is_placeholder_total(text)
 
 
@@ -337,6 +352,9 @@ def _is_placeholder_total(text: object) -> bool:
         return _is_filler(_split_label(_normalise(_as_text(text)))[1])
     except Exception:
         return False
+
+
+_placeholder_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_is_placeholder_total)
 
 
 _OP_AT_END_RE = re.compile(rf"(?:{SYM}|{WORD}|[-+＞＜＝≧≦]|第)\s*$")

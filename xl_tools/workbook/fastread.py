@@ -6,6 +6,7 @@ inflated every part of the file already: nothing here opens the archive again.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from xl_tools.errors import NotAFormError
@@ -27,6 +28,9 @@ def defined_names_from_xml(data: bytes) -> Names:
     """
     from xml.parsers import expat
 
+    plain = _plain_names(data)
+    if plain is not None:
+        return plain
     collector = _NameCollector()
     parser = expat.ParserCreate(None, "}")
     parser.buffer_text = True
@@ -40,6 +44,74 @@ def defined_names_from_xml(data: bytes) -> Names:
     except (expat.ExpatError, _Unusual):
         return defined_names_tree(data)
     return collector.result()
+
+
+# --- the plain case: a workbook part as Excel, WPS and openpyxl write it ------------------------------------------
+#
+# expat checks the part (well-formed, namespaces bound, no DTD) without calling back into Python; then the names
+# are cut out by regexes. That is used only when the part is plain enough that they surely see what ElementTree
+# sees: UTF-8, one unprefixed <definedNames> right under a root in the spreadsheet namespace, holding only
+# <definedName name="…" [localSheetId="N"]>ref</definedName> with no entity, markup or CR in it. Anything else
+# (a comment, CDATA, a prefix, another attribute, an &amp;…) goes to the expat callbacks.
+
+_XML_DECL = re.compile(rb'<\?xml\s[^?>]*\?>\s*')
+_UTF8_DECL = re.compile(rb'\sencoding\s*=\s*["\'](?i:utf-8)["\']')
+_TAG = re.compile(rb'<(/?)[^\s/>!?]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*\s*(/?)>')
+_ROOT = re.compile(rb'<[^\s/>:!?]+(?:[^>"\']|"[^"]*"|\'[^\']*\')*?\sxmlns\s*=\s*'
+                   rb'(["\'])http://schemas\.openxmlformats\.org/spreadsheetml/2006/main\1')
+
+
+def _plain_names(data: bytes) -> Names | None:
+    """The defined names of a plain workbook part (see above), None when the part is not plain or not valid."""
+    from xml.parsers import expat
+
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    decl = _XML_DECL.match(body)
+    if decl and b"encoding" in decl.group(0) and not _UTF8_DECL.search(decl.group(0)):
+        return None
+    if not body.startswith(b"<"):
+        return None
+    parser = expat.ParserCreate(None, "}")      # namespace-aware, as ElementTree: unbound prefixes are errors
+    parser.StartDoctypeDeclHandler = _refuse
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Unusual):
+        return None
+    count = body.count(b"definedNames")
+    if count == 0:
+        return {}, {}                           # no element of that name anywhere (markup is never escaped)
+    start, end = body.find(b"<definedNames>"), body.find(b"</definedNames>")
+    if count != 2 or start < 0 or end < start:
+        return None
+    head = body[decl.end() if decl else 0:start]
+    if b"<!" in head or b"<?" in head or not _ROOT.match(head):
+        return None
+    depth = tags = 0
+    for m in _TAG.finditer(head):
+        tags += 1
+        depth += 0 if m.group(2) else (-1 if m.group(1) else 1)
+    if depth != 1 or tags != head.count(b"<"):  # <definedNames> is a child of the root
+        return None
+    return _plain_block(body[start + len(b"<definedNames>"):end])
+
+
+# The shape Excel, WPS and openpyxl give every name: name="…", maybe localSheetId="N", then the ref as text.
+_PLAIN_NAME = r'<definedName name="([^"&<>\t\n\r]*)"(?: localSheetId="([0-9]+)")?>([^<&\r]*)</definedName>'
+_PLAIN_NAMES = re.compile(r"(?:" + _PLAIN_NAME + r")*")
+_PLAIN_NAME_RE = re.compile(_PLAIN_NAME)
+
+
+def _plain_block(block: bytes) -> Names | None:
+    """The names in the content of <definedNames> when it is only names of the usual shape (no entity, no
+    other attribute or markup), else None: two C-level regex passes instead of Python work per element."""
+    text = block.decode("utf-8")
+    if not _PLAIN_NAMES.fullmatch(text):
+        return None
+    return _split_scopes((name, ref or None, scope or None) for name, scope, ref in _PLAIN_NAME_RE.findall(text))
+
+
+def _refuse(*_args) -> None:
+    raise _Unusual
 
 
 def defined_names_tree(data: bytes) -> Names:

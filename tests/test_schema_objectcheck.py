@@ -1,5 +1,9 @@
-"""check_form raises exactly when jsonschema rejects ``form.to_dict()``; the generated schema check agrees
-with jsonschema; schema errors word every problem."""
+"""check_form's object check: a Form passes it exactly when jsonschema accepts ``form.to_dict()``.
+
+``check_form`` skips building the record when the object check says the Form is valid, so that check must
+never accept a Form whose record the schema rejects; for Forms of the plain classes it must also not reject a
+valid one (else every read would pay for the record again). It is pinned to the schema's digest.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from hypothesis import strategies as st
 
 from xl_tools.domain.fastschema import compile_schema, schema_source
 from xl_tools.domain.form import HEADER_KEYS, Form, Indicator, Located
-from xl_tools.domain.schema import check_form, form_schema, schema_errors
+from xl_tools.domain.schema import (PINNED_SCHEMA_SHA256, _object_check, check_form, form_schema, schema_digest,
+                                    schema_errors)
 from xl_tools.errors import FormSchemaError
 
 SCHEMA = form_schema()
@@ -19,6 +24,13 @@ SLOW = jsonschema.validators.validator_for(SCHEMA)(SCHEMA)
 
 def record_valid(form: Form) -> bool:
     return not list(SLOW.iter_errors(form.to_dict()))
+
+
+def test_object_check_is_pinned_to_the_schema_file():
+    # Failing here means form.schema.json changed: review _object_check in schema.py against the new schema,
+    # then update PINNED_SCHEMA_SHA256. Until then check_form builds the record for every Form (slower, correct).
+    assert schema_digest(SCHEMA) == PINNED_SCHEMA_SHA256
+    assert _object_check() is not None
 
 
 TEXTS = st.one_of(st.sampled_from(["", "产出指标", "≥2场", "x" * 40]), st.none(), st.integers(0, 3),
@@ -43,6 +55,12 @@ def forms(draw) -> Form:
                 notes=draw(st.sampled_from([tuple, list]))(notes))
 
 
+@settings(max_examples=500, deadline=None)
+@given(forms())
+def test_object_check_accepts_exactly_the_valid_records(form):
+    assert _object_check()(form) == record_valid(form)
+
+
 @settings(max_examples=200, deadline=None)
 @given(forms())
 def test_check_form_raises_exactly_for_invalid_records(form):
@@ -54,19 +72,21 @@ def test_check_form_raises_exactly_for_invalid_records(form):
             check_form(form)
 
 
-def test_unusual_forms_are_checked_by_their_record():
-    """Subclasses, non-Located values and odd containers: the record decides."""
+def test_unusual_forms_take_the_record_path():
+    """Subclasses, non-Located values and odd containers are never judged by the object check."""
     class MyLocated(Located):
         __slots__ = ()
 
     good = Form.blank(project_name="项目")
-    check_form(good)
+    assert _object_check()(good)
     odd = [
         Form(header={**good.header, "project_name": MyLocated("x", "B2")}),
         Form(header={**good.header, "budget_year": None}),
         Form(header=good.header, indicators=iter(())),
         Form(header=good.header, notes=iter(())),
     ]
+    for form in odd:
+        assert not _object_check()(form)
     check_form(odd[0])                                    # valid record: accepted by the full check
     with pytest.raises(AttributeError):                   # as before: the record cannot be built
         check_form(odd[1])
@@ -107,5 +127,6 @@ def test_generated_check_agrees_with_jsonschema(schema, good, bad):
 
 def test_schema_errors_still_word_every_problem():
     form = Form(header={**Form.blank().header, "funding": Located("460", "第7行")}, sheet="x" * 32)
+    assert not _object_check()(form)
     problems = schema_errors(form.to_dict())
     assert len(problems) == 2 and "header/funding/cell" in problems[0] + problems[1]

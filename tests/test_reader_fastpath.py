@@ -1,5 +1,4 @@
-"""The reader: cell text as clean() gives it, indicator rows filled down through merges, the city detected,
-reserved sheets kept as titles."""
+"""The reader's fast paths give what the cell-by-cell reading gives (equal Forms, whatever the grid holds)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 from xl_tools.domain.form import INDICATOR_COLUMNS, Form, Indicator, Located
 from xl_tools.domain.text import clean
 from xl_tools.workbook import layout as L
-from xl_tools.workbook.reader import _indicators
+from xl_tools.workbook.reader import _indicators, _located
 
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=False), st.just(2.0),
@@ -27,12 +26,68 @@ def test_cell_text_equals_clean_for_every_value(value):
         assert L.cell_text(value) == clean(value)
 
 
+@st.composite
+def grids(draw):
+    height, width = draw(st.integers(0, 9)), draw(st.sampled_from([0, 2, 5, 6, 7, 7]))
+    ragged = draw(st.sampled_from([False, False, True]))
+    rows = [[draw(VALUES) for _ in range(draw(st.integers(0, width)) if ragged else width)] for _ in range(height)]
+    merged = []
+    for _ in range(draw(st.sampled_from([0, 0, 1, 3]))):
+        r1, c1 = draw(st.integers(1, 10)), draw(st.integers(1, 8))
+        merged.append((r1, c1, r1 + draw(st.integers(0, 3)), c1 + draw(st.integers(0, 2))))
+    origin = draw(st.sampled_from([(1, 1), (1, 1), (1, 1), (2, 1), (1, 2), (3, 2)]))
+    grid = L.Grid(rows=rows, merged=merged, title="表", origin=origin)
+    span = draw(st.sampled_from([width, width, width + 2]))          # mostly columns inside the grid
+    columns = dict(zip((k for k, _ in INDICATOR_COLUMNS), draw(st.permutations(range(1, max(span, 4) + 1)))))
+    last = draw(st.sampled_from([height, height, height + 2]))      # mostly rows inside the grid (the fast path)
+    data_rows = tuple(sorted(draw(st.sets(st.integers(1, max(last, 1)), min_size=1, max_size=6))))
+    return grid, data_rows, columns
+
+
+def cell_by_cell(grid, rows, columns):
+    return tuple(Indicator(*(_located(grid, row, columns[k], fill_down=True) for k, _ in INDICATOR_COLUMNS))
+                 for row in rows)
+
+
+@settings(max_examples=500, deadline=None)
+@given(grids())
+def test_indicator_rows_equal_cell_by_cell_reading(case):
+    grid, rows, columns = case
+    assert _indicators(grid, rows, columns) == cell_by_cell(grid, rows, columns)
+
+
 def test_vertical_merge_in_a_data_row_fills_down():
     rows = [["", "产出指标", "数量指标", "培训", "2场"], ["", None, None, "印刷", "3批"]]
     grid = L.Grid(rows=rows, merged=[(1, 2, 2, 2)], title="表")
     columns = {"level1": 2, "level2": 3, "level3": 4, "value": 5}
     got = _indicators(grid, (1, 2), columns)
+    assert got == cell_by_cell(grid, (1, 2), columns)
     assert got[1].level1.text == "产出指标" and got[1].level1.cell == "B1" and got[1].level2.cell == "C2"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(max_size=4), st.none()), st.one_of(st.none(), st.just("B12")))))
+def test_located_many_equals_one_by_one(pairs):
+    texts, cells = [t for t, _ in pairs], [c for _, c in pairs]
+    many = Located.many(texts, cells)
+    assert many == [Located(t, c) for t, c in pairs]
+    assert all(type(x) is Located for x in many)
+    rows = Indicator.many(many, many, many[::-1], many)
+    assert rows == [Indicator(a, b, c, d) for a, b, c, d in zip(many, many, many[::-1], many)]
+    for loc in many:                                   # still frozen
+        try:
+            loc.text = "x"
+        except AttributeError:
+            continue
+        raise AssertionError("Located became mutable")
+
+
+def test_many_with_uneven_lists_or_a_subclass_builds_one_by_one():
+    class Tagged(Located):
+        __slots__ = ()
+
+    assert Located.many(["a", "b"], ["A1"]) == [Located("a", "A1")]
+    assert Tagged.many(["a"], ["A1"]) == [Tagged("a", "A1")] and type(Tagged.many(["a"], ["A1"])[0]) is Tagged
 
 
 def test_form_from_grid_equals_form_with_city_detected(tmp_path):
