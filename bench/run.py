@@ -142,12 +142,12 @@ def _consolidate(folder: Path, out: Path) -> dict:
 def _demo(folder: Path, out: Path, jobs: int = 1) -> dict:
     """What ``xl-tools demo`` does after importing the annex: 校验 and 汇总 in one process, one read per file.
 
-    (``xl_tools.consolidate.batch.check_and_consolidate_paths``; without demo's marked copies, which write one
+    (``xl_tools.jobs.check_and_consolidate_paths``; without demo's marked copies, which write one
     more workbook per input.)
     """
     from xl_tools.cli.cmd_consolidate import _print_summary
     from xl_tools.cli.cmd_validate import render_table
-    from xl_tools.consolidate.batch import check_and_consolidate_paths
+    from xl_tools.jobs import check_and_consolidate_paths
 
     with contextlib.redirect_stdout(io.StringIO()):
         report, cons, path = check_and_consolidate_paths([str(folder)], out, jobs=jobs)

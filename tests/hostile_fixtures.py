@@ -55,16 +55,17 @@ def counter_measure(data: bytes):
     """What the safety pre-check's element-by-element counter measures of a worksheet, or its refusal message."""
     from xml.parsers import expat
 
-    from xl_tools.workbook.safety import SheetExtent, _Refused, _SheetCounter
+    from xl_tools.workbook.safety import SheetExtent
+    from xl_tools.workbook.safety.sheets import Refused, SheetCounter
 
     extent = SheetExtent("p")
-    counter = _SheetCounter(extent)
+    counter = SheetCounter(extent)
     parser = expat.ParserCreate()
     parser.StartElementHandler = counter.start
     parser.EndElementHandler = counter.end
     try:
         parser.Parse(data, True)
-    except _Refused as exc:
+    except Refused as exc:
         return exc.message
     return extent
 

@@ -19,7 +19,7 @@ from xl_tools.workbook import marks as M
 from xl_tools.workbook.annotate import annotate_file, marked_copy_path
 from xl_tools.workbook.layout import RESULT_SHEET
 from xl_tools.workbook.reader import read_forms
-from xl_tools.workbook.validate_files import validate_files
+from xl_tools.jobs.validate import validate_files
 from xl_tools.workbook.writer import write_forms
 
 pytest_plugins = ("libreoffice",)

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 from xl_tools.annex import bundled_annex_path, import_annex
-from xl_tools.consolidate.model import expand_paths
+from xl_tools.jobs.consolidate import expand_paths
 from xl_tools.workbook.inputs import is_marked_copy, skipped_in_folder, workbooks_in
-from xl_tools.workbook.validate_files import collect_workbooks
+from xl_tools.jobs.validate import collect_workbooks
 
 
 def test_marked_copies_and_lock_files_are_skipped_in_folders(tmp_path):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from xl_tools.consolidate.model import expand_paths
+from xl_tools.jobs.consolidate import expand_paths
 
 
 @pytest.fixture()

@@ -25,7 +25,7 @@ def test_generated_workbooks_read_back_as_valid_forms(tmp_path):
     from xl_tools.domain.cities import city_names
     from xl_tools.domain.schema import check_form
     from xl_tools.workbook.reader import read_forms
-    from xl_tools.workbook.validate_files import validate_files
+    from xl_tools.jobs.validate import validate_files
 
     out = tmp_path / "books"
     done = subprocess.run([sys.executable, str(BENCH / "generate.py"), "3", "--out", str(out)],

@@ -1,4 +1,4 @@
-"""校验+汇总 in one read (``xl_tools.consolidate.batch``) gives exactly what the two commands give apart."""
+"""校验+汇总 in one read (``xl_tools.jobs.consolidate``) gives exactly what the two commands give apart."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from hostile_fixtures import seed_inputs_folder, sha256
 
-from xl_tools.consolidate.batch import check_and_consolidate, check_and_consolidate_paths
-from xl_tools.consolidate.model import consolidate, consolidate_paths
+from xl_tools.jobs.consolidate import check_and_consolidate, check_and_consolidate_paths
+from xl_tools.jobs.consolidate import consolidate, consolidate_paths
 from xl_tools.workbook import reader
-from xl_tools.workbook.validate_files import validate_files
+from xl_tools.jobs.validate import validate_files
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from consolidate_fixtures import COMPANIES, PRODUCTS, REPORTS, make_form, q
 
 from xl_tools.consolidate import consolidate, write_consolidation
-from xl_tools.consolidate.model import consolidate_paths
+from xl_tools.jobs.consolidate import consolidate_paths
 from xl_tools.workbook.writer import write_forms
 
 QUAL = "指标1: 提高中小企业海外维权能力"

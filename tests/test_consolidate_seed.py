@@ -11,7 +11,7 @@ import pytest
 from consolidate_fixtures import COMPANIES, LAUNCHES, PRODUCTS, REPORTS, SIZE
 
 from xl_tools.consolidate import consolidate, write_consolidation
-from xl_tools.consolidate.model import consolidate_paths
+from xl_tools.jobs.consolidate import consolidate_paths
 from xl_tools.domain.cities import city_names
 
 pytest_plugins = ("libreoffice",)

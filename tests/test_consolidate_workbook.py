@@ -10,17 +10,18 @@ import pytest
 from consolidate_fixtures import REPORTS, make_form, q, seed_forms
 
 from xl_tools.consolidate import consolidate, write_consolidation, write_summary_sheets
-from xl_tools.consolidate.workbook import SUMMARY_SHEET_NAMES, _patch_sheet, save_workbook
+from xl_tools.consolidate.saving import patch_sheet, save_workbook
+from xl_tools.consolidate.workbook import SUMMARY_SHEET_NAMES
 from xl_tools.errors import OutputError
 
 INJECTIONS = ["=HYPERLINK(\"http://example.com\",\"点我\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
 
 
 def sheet_xml(path, title):
-    from xl_tools.consolidate.workbook import _sheet_paths
+    from xl_tools.consolidate.saving import sheet_paths
 
     with zipfile.ZipFile(path) as z:
-        return z.read(_sheet_paths(z)[title]).decode()
+        return z.read(sheet_paths(z)[title]).decode()
 
 
 def test_city_text_that_looks_like_a_formula_stays_text(tmp_path):
@@ -43,6 +44,36 @@ def test_city_text_that_looks_like_a_formula_stays_text(tmp_path):
         assert any(t.startswith(text) for t in texts), text
 
 
+def test_a_project_name_with_u_fffe_gives_a_workbook_that_reopens(tmp_path):
+    """A city's form holding U+FFFE (Excel hands such text over through the ribbon; openpyxl lets it through):
+    the provincial workbook leaves the character out and openpyxl opens it again."""
+    from openpyxl import load_workbook
+
+    city = make_form("广州", [q(REPORTS, "≥2份")], project="知识产权\ufffe保护项目\uffff")
+    path = write_consolidation(consolidate([city]), tmp_path / "全省.xlsx")
+    wb = load_workbook(path)
+    assert wb["汇总表"]["C4"].value == "知识产权保护项目"
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert texts and not any("\ufffe" in t or "\uffff" in t for t in texts)
+
+
+def test_summary_text_cells_drop_characters_xml_cannot_hold(tmp_path):
+    """Every text the provincial workbook writes goes through celltext: U+FFFE/U+FFFF (which openpyxl's
+    ILLEGAL_CHARACTERS_RE lets through and lxml refuses to save) are left out, the rest is kept."""
+    from openpyxl import Workbook, load_workbook
+
+    from xl_tools.consolidate.sheet_writer import SheetWriter
+
+    wb = Workbook()
+    sheet = SheetWriter(wb.active, {})
+    sheet.text(1, 1, "知识产权\ufffe保护项目\uffff")
+    sheet.text(2, 1, "=不是公式\x01")
+    path = save_workbook(wb, tmp_path / "全省.xlsx")
+    ws = load_workbook(path).active
+    assert ws["A1"].value == "知识产权保护项目"
+    assert ws["A2"].value == "=不是公式" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+
+
 def test_formula_cells_carry_their_values_in_the_xml(tmp_path):
     path = write_consolidation(consolidate(seed_forms()), tmp_path / "out.xlsx")
     xml = sheet_xml(path, "汇总表")
@@ -56,7 +87,7 @@ def test_formula_cells_carry_their_values_in_the_xml(tmp_path):
 def test_patch_only_touches_formula_cells_it_knows():
     xml = ('<row r="2"><c r="A2" t="n"><v>1</v></c><c r="B2" s="3"><f>SUM(A1:A2)</f><v /></c>'
            '<c r="C2"><f>A1</f><v></v></c><c r="D2"><f>A2</f><v/></c></row>')
-    out = _patch_sheet(xml, {"B2": 3, "C2": "文字", "D2": None})
+    out = patch_sheet(xml, {"B2": 3, "C2": "文字", "D2": None})
     assert '<c r="B2" s="3"><f>SUM(A1:A2)</f><v>3</v></c>' in out
     assert '<c r="C2" t="str"><f>A1</f><v>文字</v></c>' in out
     assert '<c r="D2"><f>A2</f><v/></c>' in out and '<c r="A2" t="n"><v>1</v></c>' in out

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_tools.workbook import layout as L
-from xl_tools.workbook.fastread import defined_names, defined_names_from_xml, defined_names_tree
+from xl_tools.workbook.safety import inspect_input_file
+from xl_tools.workbook.fastread import defined_names_from_xml, defined_names_tree
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -91,23 +92,12 @@ def test_template_workbook_names(tmp_path):
 
     path = tmp_path / "模板.xlsx"
     build_template().save(path)
-    book, local = defined_names(path)
+    book, local = defined_names_from_xml(inspect_input_file(path).workbook_xml)   # the part the pre-flight kept
     with zipfile.ZipFile(path) as zf:
         assert (book, local) == defined_names_tree(zf.read("xl/workbook.xml"))
     assert book[L.VERSION_NAME] == f"{L.quote_sheet(L.LISTS_SHEET)}!$B$1"
-    sheet = L.SheetNames(book).for_sheet(L.FORM_SHEET_TITLE, local[0])
-    assert sheet == L.names_for_sheet(L.FORM_SHEET_TITLE, local[0], book)
+    sheet = L.names_for_sheet(L.FORM_SHEET_TITLE, local[0], book)
     assert sheet[L.TABLE_NAME].startswith("$B$")
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["A", "B", "C", "D"]),
-                       st.sampled_from(["'表'!$B$2", "表!A1", "'O''x'!$A$1:$B$3", "$C$4", "#REF!", "'表'!$A$1,$B$2",
-                                        "'其他'!$A$1", "表!1+1"])),
-       st.dictionaries(st.sampled_from(["A", "E"]), st.sampled_from(["'表'!$B$2", "$C$4", "#REF!", "'O''x'!A1"])),
-       st.sampled_from(["表", "O'x", "其他"]))
-def test_sheet_names_equal_names_for_sheet(book, local, title):
-    assert L.SheetNames(book).for_sheet(title, local) == L.names_for_sheet(title, local, book)
 
 
 def test_plain_workbook_parts_take_the_regex_path(tmp_path):
@@ -124,62 +114,17 @@ def test_plain_workbook_parts_take_the_regex_path(tmp_path):
     assert _plain_names(odd) is None and defined_names_from_xml(odd) == defined_names_tree(odd)
 
 
-# --- reading the part straight from the archive -------------------------------------------------------------------
-
-def _zip(entries, *, comment=b"", method=zipfile.ZIP_DEFLATED) -> bytes:
-    import io
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", method) as zf:
-        for name, data in entries:
-            zf.writestr(name, data)
-        zf.comment = comment
-    return out.getvalue()
-
-
-def _zipfile_read(data: bytes, name: str):
-    import io
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return zf.read(name)
-    except Exception as exc:  # the error zipfile gives is what the reader reports
-        return type(exc).__name__
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["xl/workbook.xml", "xl/workbook.xml.bak", "a/xl/workbook.xml",
-                                           "xl/styles.xml", "[Content_Types].xml"]), st.binary(max_size=300)),
-                max_size=4),
-       st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2]),
-       st.sampled_from([b"", b"xl/workbook.xml", b"PK\x05\x06"]),
-       st.integers(0, 3))
-def test_zip_member_equals_zipfile(entries, method, comment, damage):
-    import warnings
-
-    from xl_tools.workbook.fastread import zip_member
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                # zipfile warns about duplicate names
-        data = _zip(entries, comment=comment, method=method)
-    if damage and len(data) > 40:                      # flip a byte somewhere in the archive
-        at = (len(data) * damage) // 4
-        data = data[:at] + bytes([data[at] ^ 0x55]) + data[at + 1:]
-    got = zip_member(data, b"xl/workbook.xml")
-    if got is not None:
-        assert got == _zipfile_read(data, "xl/workbook.xml")
-
-
-def test_zip_member_reads_real_workbooks(tmp_path):
-    from xl_tools.workbook.fastread import read_workbook_part, zip_member
+def test_preflight_hands_on_the_workbook_part_as_zipfile_reads_it(tmp_path):
+    """One read per file: the pre-flight's scan carries xl/workbook.xml, by either way of checking."""
+    from xl_tools.workbook.safety.container import check_zip
+    from xl_tools.workbook.safety.limits import InputScan
     from xl_tools.workbook.template import build_template
 
     path = tmp_path / "模板.xlsx"
     build_template().save(path)
-    data = path.read_bytes()
-    assert zip_member(data, b"xl/workbook.xml") == _zipfile_read(data, "xl/workbook.xml")
-    assert read_workbook_part(path) == _zipfile_read(data, "xl/workbook.xml")
-    broken = tmp_path / "坏.xlsx"
-    broken.write_bytes(data[: len(data) // 2])
-    with pytest.raises(zipfile.BadZipFile):            # as before: zipfile's own error for a broken archive
-        read_workbook_part(broken)
+    with zipfile.ZipFile(path) as zf:
+        expected = zf.read("xl/workbook.xml")
+    assert inspect_input_file(path).workbook_xml == expected
+    scan = InputScan(path=str(path), size=path.stat().st_size)
+    check_zip(path, str(path), scan)                  # the zip check itself keeps it
+    assert scan.workbook_xml == expected

@@ -63,8 +63,8 @@ def test_cycles_are_still_collected_inside():
 def test_batch_entry_points_leave_the_thresholds_as_they_found_them(tmp_path):
     from hostile_fixtures import seed_city_workbooks
 
-    from xl_tools.consolidate.batch import check_and_consolidate_paths
-    from xl_tools.workbook.validate_files import validate_files
+    from xl_tools.jobs import check_and_consolidate_paths
+    from xl_tools.jobs.validate import validate_files
 
     cities = seed_city_workbooks(tmp_path / "seed")
     validate_files(cities)

@@ -164,7 +164,7 @@ def test_more_cells_than_the_limit_are_refused(tmp_path, good, monkeypatch):
     path = tmp_path / "很多.xlsx"
     wb.save(path)
     assert inspect_input_file(path).cells > 600
-    monkeypatch.setattr(safety, "MAX_CELLS", 500)
+    monkeypatch.setattr(safety.limits, "MAX_CELLS", 500)
     _refused(path, "单元格过多", "只保留绩效目标表")
 
 
@@ -346,7 +346,7 @@ def test_100000_character_cells_pass_through_reading_and_validation(tmp_path, go
 
 
 def test_fit_cell_text_cuts_at_excels_limit_with_a_note():
-    from xl_tools.workbook.safety import EXCEL_CELL_MAX_CHARS, fit_cell_text
+    from xl_tools.workbook.celltext import EXCEL_CELL_MAX_CHARS, fit_cell_text
 
     assert fit_cell_text("短") == "短"
     exact = "字" * EXCEL_CELL_MAX_CHARS

@@ -17,7 +17,7 @@ import pytest
 from hostile_fixtures import annex_path
 
 from xl_tools.workbook.reader import ENGINES, read_forms
-from xl_tools.workbook.safety import as_text_cell, is_formula_like, write_text_cell
+from xl_tools.workbook.celltext import as_text_cell, is_formula_like, write_text_cell
 
 pytest_plugins = ("libreoffice",)
 

@@ -297,7 +297,7 @@ def test_xlsm_is_read_without_running_anything(tmp_path, good):
     assert forms["openpyxl"][0].city == "广州"
     assert [f.to_dict() for f in forms["openpyxl"]] != []
     before = path.read_bytes()
-    from xl_tools.workbook.validate_files import validate_files
+    from xl_tools.jobs.validate import validate_files
 
     report = validate_files([path])
     assert report.readable and path.read_bytes() == before

@@ -1,4 +1,4 @@
-"""Reading and checking in worker processes gives exactly what one process gives (xl_tools.workbook.pool)."""
+"""Reading and checking in worker processes gives exactly what one process gives (xl_tools.jobs.pool)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from hostile_fixtures import seed_inputs_folder
 
 from xl_tools.cli import main
-from xl_tools.consolidate.batch import check_and_consolidate
+from xl_tools.jobs.consolidate import check_and_consolidate
 from xl_tools.errors import InputError, NotAFormError
-from xl_tools.workbook.pool import AUTO_MIN_FILES, resolve_jobs
-from xl_tools.workbook.validate_files import validate_files
+from xl_tools.jobs.pool import AUTO_MIN_FILES, resolve_jobs
+from xl_tools.jobs.validate import validate_files
 
 
 CITIES = ("广州", "深圳", "珠海", "佛山")
@@ -72,7 +72,7 @@ def test_errors_cross_the_process_boundary_whole():
 
 _FALLBACK_SCRIPT = """
 import json, logging, multiprocessing, sys
-from xl_tools.workbook.pool import read_many
+from xl_tools.jobs.pool import read_many
 logging.basicConfig(stream=sys.stderr)
 paths = sys.argv[2:]
 def view(results):

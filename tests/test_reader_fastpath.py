@@ -106,6 +106,7 @@ def test_form_from_grid_equals_form_with_city_detected(tmp_path):
 
 def test_read_grids_keeps_reserved_sheets_as_titles_and_the_version(tmp_path):
     from xl_tools.workbook.fastread import read_grids
+    from xl_tools.workbook.safety import inspect_input_file
     from xl_tools.workbook.reader import read_forms
     from xl_tools.workbook.template import TEMPLATE_VERSION, build_template
 
@@ -113,7 +114,7 @@ def test_read_grids_keeps_reserved_sheets_as_titles_and_the_version(tmp_path):
     wb.create_sheet(L.RESULT_SHEET)["A1"] = "之前的校验结果"
     path = tmp_path / "表.xlsx"
     wb.save(path)
-    grids, version = read_grids(path, str(path))
+    grids, version = read_grids(path, str(path), inspect_input_file(path).workbook_xml)
     assert version == TEMPLATE_VERSION
     by_title = {g.title: g for g in grids}
     assert set(by_title) == {L.FORM_SHEET_TITLE, L.LISTS_SHEET, L.RESULT_SHEET}

@@ -11,7 +11,7 @@ from xl_tools.annex import read_annex, write_city_workbooks
 from xl_tools.domain.values import is_placeholder_text
 from xl_tools.rules import validate_form
 from xl_tools.workbook.reader import read_forms
-from xl_tools.workbook.validate_files import validate_files
+from xl_tools.jobs.validate import validate_files
 
 CITIES = ("广州", "深圳", "珠海", "佛山")
 

@@ -143,7 +143,7 @@ def test_template_package_is_openpyxls():
 
 
 def test_provincial_workbook_package_is_openpyxls(tmp_path):
-    from xl_tools.consolidate.batch import check_and_consolidate
+    from xl_tools.jobs.consolidate import check_and_consolidate
     from xl_tools.consolidate.workbook import build_workbook
 
     inputs = seed_inputs_folder(tmp_path, resubmitted=("深圳",), broken=b"not a zip file at all")

@@ -17,7 +17,7 @@ from xl_tools.jobs.fix import fixed_copy_path
 from xl_tools.workbook.fixes import FIX_SHEET
 from xl_tools.workbook.inputs import workbooks_in
 from xl_tools.workbook.layout import is_reserved_sheet
-from xl_tools.workbook.validate_files import validate_files
+from xl_tools.jobs.validate import validate_files
 from xl_tools.workbook.writer import write_forms
 
 CITIES = ("广州", "深圳", "珠海", "佛山")

@@ -16,7 +16,7 @@ from xl_tools.workbook import fixes as F
 from xl_tools.workbook import marks as M
 from xl_tools.workbook.layout import RESULT_SHEET
 from xl_tools.workbook.reader import read_forms
-from xl_tools.workbook.safety import write_text_cell
+from xl_tools.workbook.celltext import write_text_cell
 from xl_tools.workbook.writer import write_forms
 
 CITIES = ("广州", "深圳", "珠海", "佛山")

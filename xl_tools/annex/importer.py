@@ -222,7 +222,10 @@ def read_annex(path: str | Path) -> list[Form]:
         raise InputError(f"无法读取附件文件（{exc.strerror or exc}）：请检查文件权限", path=str(path)) from exc
     kind = sniff(path, data)
     if kind != "text":
-        forms = read_document(path, kind)
+        doc, caution = read_document(path, kind)
+        forms = parse_lines(doc.lines, source=str(path), place=doc.place, attached=doc.attached)
+        if caution:             # said on every form of the file, right after where it came from
+            forms = [replace(f, notes=(f.notes[0], caution, *f.notes[1:])) for f in forms]
     else:
         try:
             text = decode(data)

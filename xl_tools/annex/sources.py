@@ -3,7 +3,7 @@
 ``sniff`` names the kind: text (the tab-separated dump), docx (also .docm: read as data, its macros never
 run), doc/wps/rtf/odt (converted to .docx by headless LibreOffice in a private folder), pdf. Files that are
 none of these, or that no reader may open (encrypted, corrupt, oversized), get a Chinese message naming the
-file. ``read_document`` turns the non-text kinds into Forms through the text annex's own pipeline.
+file. ``read_document`` reads the non-text kinds into the lines the text annex's own pipeline parses.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 from xl_tools.errors import InputError
@@ -102,9 +101,8 @@ MACRO_NOTE = "附件是含宏的 Word 文档（.docm）：宏没有运行，只�
 
 
 def read_document(path: Path, kind: str):
-    """The Forms of a Word/PDF annex (``kind`` from :func:`sniff`)."""
-    from xl_tools.annex.importer import parse_lines
-
+    """(document, caution) of a Word/PDF annex (``kind`` from :func:`sniff`): its lexed lines (``doc.lines``,
+    ``doc.place``, ``doc.attached``) for the importer, and the note every form made from it carries (or None)."""
     caution = None
     if kind == "pdf":
         from xl_tools.annex.pdf_reader import read_pdf
@@ -123,10 +121,7 @@ def read_document(path: Path, kind: str):
     if doc.tables == 0:
         raise _fail(path, f"{what}中没有表格：附件里的绩效目标表应是表格（不是图片或文本框）；"
                           "请向发文单位索取可编辑的 Word 原件（.docx）")
-    forms = parse_lines(doc.lines, source=str(path), place=doc.place, attached=doc.attached)
-    if caution:             # said on every form of the file, right after where it came from
-        forms = [replace(f, notes=(f.notes[0], caution, *f.notes[1:])) for f in forms]
-    return forms
+    return doc, caution
 
 
 def _read_converted(path: Path, kind: str):

@@ -13,17 +13,14 @@ EXAMPLES = [
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="文件或文件夹",
-                        help="各地市的绩效目标表（.xlsx），或存放它们的文件夹（会跳过 ~$ 开头的临时文件）")
-    parser.add_argument("-o", "--output", metavar="汇总文件", required=True,
-                        help="要生成的汇总工作簿，如 广东省汇总.xlsx（不能与输入文件相同）")
-    parser.add_argument("--json", action="store_true",
-                        help="以 JSON 输出汇总结果（年度、资金需求合计、各市、各指标合计），供其他系统使用")
+    from xl_tools.cli.args import add_inputs, add_jobs, add_json, add_output
+
+    add_inputs(parser, "各地市的绩效目标表（.xlsx），或存放它们的文件夹（会跳过 ~$ 开头的临时文件）")
+    add_output(parser, "汇总文件", "要生成的汇总工作簿，如 广东省汇总.xlsx（不能与输入文件相同）", required=True)
+    add_json(parser, "以 JSON 输出汇总结果（年度、资金需求合计、各市、各指标合计），供其他系统使用")
     parser.add_argument("--library", metavar="指标库文件",
                         help="自己的指标库（JSON），在内置指标库基础上增加或覆盖指标的不同写法")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="进程数",
-                        help="同时读取文件的进程数：默认 0 = 自动（文件达 500 个时按 CPU 核数并行，最多 8 个）；"
-                             "1 = 不并行。结果与进程数无关")
+    add_jobs(parser)
 
 
 def _print_summary(cons, output) -> None:

@@ -18,8 +18,10 @@ def add_arguments(parser) -> None:
                              "有文字层的 PDF，或文本（各栏用制表符分隔；UTF-8 或 GBK 编码）")
     parser.add_argument("--bundled", action="store_true",
                         help="导入软件自带的 2020 年附件（不必再给出附件文件）")
-    parser.add_argument("-o", "--output", metavar="目录", default=".",
-                        help="保存工作簿的文件夹（不存在会自动创建；同名工作簿会被替换），默认当前文件夹")
+    from xl_tools.cli.args import add_output
+
+    add_output(parser, "目录", "保存工作簿的文件夹（不存在会自动创建；同名工作簿会被替换），默认当前文件夹",
+               default=".")
     parser.add_argument("-q", "--quiet", action="store_true", help="只列出写出的文件，不显示导入说明")
 
 

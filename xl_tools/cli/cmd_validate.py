@@ -13,11 +13,11 @@ EXAMPLES = [
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="文件或文件夹",
-                        help="要校验的 .xlsx 文件，或存放这些文件的文件夹（跳过 ~$ 开头的临时文件）")
-    parser.add_argument("--json", action="store_true",
-                        help="以 JSON 输出结果（供其他系统使用）：{\"files\": [{\"path\", \"city\", \"errors\", "
-                             "\"warnings\", \"findings\": [...]}]}")
+    from xl_tools.cli.args import add_inputs, add_jobs, add_json
+
+    add_inputs(parser, "要校验的 .xlsx 文件，或存放这些文件的文件夹（跳过 ~$ 开头的临时文件）")
+    add_json(parser, "以 JSON 输出结果（供其他系统使用）：{\"files\": [{\"path\", \"city\", \"errors\", "
+                     "\"warnings\", \"findings\": [...]}]}")
     parser.add_argument("--annotate", action="store_true",
                         help="在每个文件旁另存带标记的副本（如 广州.校验.xlsx，不改动原文件）：有问题的单元格标红（错误）"
                              "或标黄（警告）并加批注，另有“校验结果”工作表列出全部问题并可点击跳转")
@@ -25,9 +25,7 @@ def add_arguments(parser) -> None:
                         help="采纳建议：在每个文件旁另存修正副本（如 广州.修正.xlsx，不改动原文件，不覆盖已有的副本），把能直接"
                              "采纳的建议值写入单元格（改动的单元格标为绿色，批注写明原值），并列出改动；退出码按修正副本的"
                              "校验结果。哪些建议值会被采纳见 docs/rules.md“可直接采纳的建议值”")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="进程数",
-                        help="同时读取文件的进程数：默认 0 = 自动（文件达 500 个时按 CPU 核数并行，最多 8 个）；"
-                             "1 = 不并行。结果与进程数无关")
+    add_jobs(parser)
 
 
 def run(args) -> int:

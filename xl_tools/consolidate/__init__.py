@@ -25,9 +25,12 @@ __all__ = [
 
 def __getattr__(name: str):
     # Lazy re-exports so ``import xl_tools.consolidate`` stays light.
-    if name in ("consolidate", "Consolidation", "consolidate_paths"):
+    if name == "Consolidation":
         from xl_tools.consolidate import model
-        return getattr(model, name)
+        return model.Consolidation
+    if name in ("consolidate", "consolidate_paths"):       # they read files: the jobs layer does that
+        from xl_tools.jobs import consolidate as job
+        return getattr(job, name)
     if name in ("write_consolidation", "write_summary_sheets", "rebuild_summary_sheets", "save_workbook"):
         from xl_tools.consolidate import workbook
         return getattr(workbook, name)

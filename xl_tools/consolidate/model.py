@@ -1,30 +1,29 @@
-"""``consolidate()``: Forms (or workbook paths) → one Consolidation record, the data of the provincial workbook.
+"""``consolidate_forms()``: Forms → one Consolidation record, the data of the provincial workbook.
 
-No Excel library here beyond the reader called for paths; pandas is imported lazily by totals.
+No Excel library and no file reading here (workbooks are read by :mod:`xl_tools.jobs.consolidate`); pandas is
+imported lazily by totals.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xl_tools.consolidate.crosscity import (
-    consolidation_year, declared_year, duplicate_city_findings, mixed_year_findings, not_a_form_finding,
+    consolidation_year, declared_year, duplicate_city_findings, mixed_year_findings,
     operator_conflict_findings, sort_cross_city, unit_conflict_findings,
 )
 from xl_tools.consolidate.keys import canonical_key
-from xl_tools.consolidate.library import IndicatorLibrary, load_library
+from xl_tools.consolidate.library import IndicatorLibrary
 from xl_tools.consolidate.totals import (
     CityForm, IndicatorTotal, QualitativeRow, compute_totals, funding_wan,
 )
 from xl_tools.domain.cities import City, by_name, cities, order_key
 from xl_tools.domain.form import Form
-from xl_tools.errors import InputError, NotAFormError
-from xl_tools.workbook.inputs import is_lock_file, workbooks_in
 
 UNKNOWN_CITY = "未识别地市"
 
@@ -138,120 +137,10 @@ def json_number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-# --- inputs ---------------------------------------------------------------------------------------------
-
-def expand_paths(paths: Iterable[str | os.PathLike], *, exclude: Iterable[str | os.PathLike] = ()) -> list[Path]:
-    """Files to read: each file as given, each folder's workbooks (not recursive) in name order.
-
-    Lock files are skipped; ``exclude`` (the output) is never read. A path that does not exist is an InputError.
-    """
-    from xl_tools.fileio import same_file
-
-    excluded = [Path(p) for p in exclude]
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found.extend(workbooks_in(p))
-        elif p.is_file():
-            found.append(p)
-        else:
-            raise InputError("找不到该文件或文件夹：请检查路径是否写对（含扩展名 .xlsx）", path=str(p))
-    result = []
-    seen: set[tuple] = set()
-    for p in found:
-        if is_lock_file(p) or any(same_file(p, e) for e in excluded):
-            continue
-        key = _file_key(p)
-        if key not in seen:             # a set, not same_file against every earlier file (quadratic)
-            seen.add(key)
-            result.append(p)
-    return result
-
-
-def _file_key(path: Path) -> tuple:
-    """What ``same_file`` compares: the file's identity (device, inode) when it exists, else its path."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return ("path", os.path.normcase(os.path.abspath(path)))
-    return ("file", st.st_dev, st.st_ino)
-
-
-def read_inputs(items: Iterable[Form | str | os.PathLike], *, exclude=(),
-                on_read: Callable[[Any], None] | None = None, check: bool = False, jobs: int | None = 1,
-                ) -> tuple[list[Form], list, list[str]]:
-    """(forms, not-a-form findings, source paths) from Forms and paths (files or folders).
-
-    ``on_read(result)`` sees each file's :class:`~xl_tools.workbook.pool.ReadResult` — its full forms (and their
-    reports when ``check``) or its error — before uncounted forms are slimmed: 校验 hooks in there so one read
-    serves both 校验 and 汇总. ``jobs``: worker processes for reading (see ``xl_tools.workbook.pool``).
-    """
-    forms: list[Form] = []
-    unreadable = []
-    paths: list[str | os.PathLike] = []
-    for item in items:
-        if isinstance(item, Form):
-            forms.append(item)
-        else:
-            paths.append(item)
-    sources: list[str] = []
-    if paths:
-        from xl_tools.workbook.pool import read_many
-
-        claimed: dict[str, str] = {}        # city → the first workbook that holds it (input order)
-        files = expand_paths(paths, exclude=exclude)
-        for path, result in zip(files, read_many(files, check=check, jobs=jobs, keep_in_workers="headers")):
-            sources.append(str(path))
-            if result.slim and result.error is None and _counts_rows(result.forms, str(path), claimed):
-                result = _with_rows(result)     # a worker sent headers only; this workbook's rows are counted
-            if result.error is not None and not isinstance(result.error, NotAFormError):
-                raise result.error
-            if on_read is not None:
-                on_read(result)
-            if result.error is not None:
-                unreadable.append(not_a_form_finding(path, result.error.message))
-                continue
-            forms.extend(_slim_if_claimed(form, str(path), claimed) for form in result.forms)
-    return forms, unreadable, sources
-
-
-def _known_city(form: Form) -> str | None:
-    """The form's city when it is one of the 21 (an unknown city is counted per form, never claimed)."""
-    city = by_name(_with_city(form).city or "")
-    return city.name if city else None
-
-
-def _counts_rows(forms: Sequence[Form], workbook: str, claimed: dict[str, str]) -> bool:
-    """Whether any of ``forms`` (this workbook's) will be counted: its city is unknown or not yet claimed."""
-    return any(city is None or claimed.get(city, workbook) == workbook for city in map(_known_city, forms))
-
-
-def _with_rows(result):
-    """The workbook read again in this process, whole (its 校验 reports are the worker's: the same Forms)."""
-    from xl_tools.workbook.pool import read_checked
-
-    again = read_checked(result.path, check=False)
-    if again.error is not None:         # changed on disk since the worker read it
-        return again
-    return replace(result, forms=again.forms, slim=False)
-
-
-def _slim_if_claimed(form: Form, workbook: str, claimed: dict[str, str]) -> Form:
-    """``form`` without its indicator rows when an earlier workbook already holds its city.
-
-    Such a form is not counted (duplicate-city): only its header, file and sheet are needed to report it, and
-    dropping the rows keeps memory proportional to the counted forms (2,100 workbooks hold 6,371 forms).
-    """
-    city = _known_city(form)
-    if city is None or claimed.setdefault(city, workbook) == workbook:
-        return form
-    return replace(form, indicators=())
-
-
 # --- cities ---------------------------------------------------------------------------------------------
 
-def _with_city(form: Form) -> Form:
+def with_city(form: Form) -> Form:
+    """``form`` with its city detected from its file name and sheet when it names none."""
     if form.city:
         return form
     hints = [Path(form.source).stem] if form.source else []
@@ -283,34 +172,6 @@ def _validate(form: Form):
 FindingsOf = Callable[[Form], Sequence[Any]]
 
 
-# --- the function ---------------------------------------------------------------------------------------
-
-def consolidate(forms_or_paths: Iterable[Form | str | os.PathLike] | Form | str | os.PathLike, *,
-                library: IndicatorLibrary | str | os.PathLike | None = None,
-                exclude: Sequence[str | os.PathLike] = (), on_read=None, check: bool = False,
-                jobs: int | None = 1, findings_of: FindingsOf | None = None) -> Consolidation:
-    """Consolidate forms and/or workbooks (files or folders) into one Consolidation.
-
-    Unreadable files become not-a-form findings; the others are still consolidated. Raises InputError when
-    nothing at all could be read. ``on_read`` and ``findings_of``: see :func:`read_inputs` and
-    :func:`consolidate_forms` (``xl_tools.consolidate.batch`` uses them to check and consolidate in one read).
-    """
-    from xl_tools.gcpolicy import batch_collections
-
-    if isinstance(forms_or_paths, (Form, str, os.PathLike)):
-        forms_or_paths = [forms_or_paths]
-    lib = load_library(library)
-    with batch_collections():
-        forms, unreadable, sources = read_inputs(forms_or_paths, exclude=exclude, on_read=on_read, check=check,
-                                                 jobs=jobs)
-        if not forms:
-            reasons = "；".join(f.message for f in unreadable[:3])
-            raise InputError("没有可汇总的绩效目标表" + (f"（{reasons}）" if reasons else "")
-                             + "：请指定各地市填好的 .xlsx 文件或其所在文件夹")
-        return consolidate_forms(forms, library=lib, unreadable=unreadable, sources=sources,
-                                 findings_of=findings_of)
-
-
 def _workbook_keys(forms: Sequence[Form], workbooks: Sequence[object] | None, one_workbook: bool) -> list:
     """Which workbook each form comes from: its source file (a form without one is a workbook of its own)."""
     if workbooks is not None:
@@ -337,7 +198,7 @@ def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unrea
     ``findings_of(form)`` gives a form's own findings when they are already known (default: validate it now).
     """
     keys = _workbook_keys(forms, workbooks, one_workbook)
-    located = [_with_city(f) for f in forms]
+    located = [with_city(f) for f in forms]
     all_cf = [city_form(f, i) for i, f in enumerate(located)]
     # GB/T 2260 order; for one city, input order (the first workbook is counted).
     order = sorted(range(len(all_cf)), key=lambda i: (order_key(all_cf[i].city if all_cf[i].code else None), i))
@@ -403,51 +264,3 @@ def consolidate_forms(forms: Sequence[Form], *, library: IndicatorLibrary, unrea
         forms=tuple(cf.form for cf in ordered), counted=tuple(i < len(counted) for i in range(len(ordered))),
         library=library, sources=tuple(sources), unreadable=tuple(unreadable), workbooks=tuple(ordered_keys),
     )
-
-
-def is_consolidation_workbook(path: str | os.PathLike) -> bool:
-    """True when ``path`` is a workbook this module wrote (it has a 汇总表 sheet): safe to replace."""
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        try:
-            return "汇总表" in wb.sheetnames
-        finally:
-            wb.close()
-    except Exception:  # not a workbook openpyxl can open: treat as someone's input
-        return False
-
-
-def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *,
-                      library: IndicatorLibrary | str | os.PathLike | None = None,
-                      jobs: int | None = 1) -> tuple[Consolidation, Path]:
-    """Read the workbooks, consolidate and write the provincial workbook to ``output`` (never an input).
-
-    When ``output`` lies in an input folder and is an earlier 汇总 workbook, it is not read and is replaced;
-    any other input at that path is refused.
-    """
-    from xl_tools.consolidate.workbook import write_consolidation
-
-    paths = list(paths)
-    exclude = output_exclusions(paths, output)
-    cons = consolidate(paths, library=library, exclude=exclude, jobs=jobs)
-    written = write_consolidation(cons, Path(output))
-    return cons, written
-
-
-def output_exclusions(paths: Sequence[str | os.PathLike], output: str | os.PathLike) -> list[Path]:
-    """Inputs not to read because they are ``output``: an earlier 汇总 workbook in an input folder.
-
-    Raises (refuse_input_overwrite) when ``output`` is a named input file or any other workbook in an input folder.
-    """
-    from xl_tools.fileio import refuse_input_overwrite, same_file
-
-    out = Path(output)
-    refuse_input_overwrite(out, [p for p in paths if Path(p).is_file()])
-    in_folders = expand_paths([p for p in paths if Path(p).is_dir()])
-    if any(same_file(out, p) for p in in_folders):
-        if is_consolidation_workbook(out):
-            return [out]
-        refuse_input_overwrite(out, in_folders)
-    return []

@@ -4,33 +4,28 @@ Totals are live formulas (``=SUM(E4:E7)``) that also carry their computed value:
 an empty ``<v/>``, so after openpyxl serialises the workbook the sheet XML is patched to hold the cached value
 (readers that do not calculate — pandas, calamine, a phone preview — still see the numbers).
 
-The four summary sheets are written by :func:`write_summary_sheets`, which also works on an existing workbook
+Modules beside this one: :mod:`.sheet_writer` (one worksheet's cells and styles), :mod:`.chart` (the 资金需求
+chart), :mod:`.saving` (the bytes, with cached values). The four summary sheets are written by :func:`write_summary_sheets`, which also works on an existing workbook
 (it replaces the summary sheets it finds), so 生成汇总表 in Excel can rebuild them from the city sheets.
 Every addresses here belongs to the summary sheets; the city sheets' cells are the layout module's business.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import re
-import zipfile
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape
 
+from xl_tools.consolidate.chart import add_funding_chart
 from xl_tools.consolidate.model import Consolidation, consolidate_forms
+from xl_tools.consolidate.saving import CACHE_ATTR, save_workbook, workbook_bytes  # noqa: F401  (re-exported)
+from xl_tools.consolidate.sheet_writer import SheetWriter, replace_sheet
 from xl_tools.consolidate.totals import SUM, format_number
+from xl_tools.workbook.addresses import col_letter
 
 SUMMARY, INDICATORS, QUALITATIVE, RESULTS = "汇总表", "指标汇总", "定性指标", "校验结果"
 SUMMARY_SHEET_NAMES = (SUMMARY, INDICATORS, QUALITATIVE, RESULTS)
-CACHE_ATTR = "_xl_tools_cached_values"
 
-_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-_FIXED_W3CDTF = "2020-01-01T00:00:00Z"
-_TEXT_FORMULA_START = ("=", "+", "-", "@")
-LINE_HEIGHT = 13.5                     # points per wrapped line at 10pt
 
 KIND_NOTES = {
     SUM: "",
@@ -41,163 +36,6 @@ KIND_NOTES = {
 }
 KIND_LABELS = {SUM: "合计", "rate": "比率", "deadline": "期限", "unitless": "未合计", "operator-conflict": "未合计"}
 
-
-# --- cell helpers ---------------------------------------------------------------------------------------
-
-class _Sheet:
-    """A thin writer over one worksheet: styles, text that is never a formula, formulas with cached values."""
-
-    def __init__(self, ws, cached: dict) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        self.ws = ws
-        self.cached = cached
-        thin = Side(style="thin", color="808080")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.font = Font(name="宋体", size=10)
-        self.bold = Font(name="宋体", size=10, bold=True)
-        self.title_font = Font(name="黑体", size=14, bold=True)
-        self.link_font = Font(name="宋体", size=10, color="0563C1", underline="single")
-        self.head_fill = PatternFill("solid", fgColor="D9E1F2")
-        self.total_fill = PatternFill("solid", fgColor="F2F2F2")
-        self.error_fill = PatternFill("solid", fgColor="FFC7CE")
-        self.warning_fill = PatternFill("solid", fgColor="FFEB9C")
-        self.unreported_fill = PatternFill("solid", fgColor="EDEDED")
-        self.wrap = Alignment(wrap_text=True, vertical="center")
-        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.number_align = Alignment(horizontal="right", vertical="center")
-        self._styles: dict[tuple, object] = {}
-
-    def text(self, row: int, col: int, value: object, *, bold: bool = False, wrap: bool = True, fill=None):
-        """A text cell: written as a string even when it starts with = + - @ (never a formula)."""
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        cell = self.ws.cell(row=row, column=col)
-        text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
-        cell.value = text if text else None
-        if text:
-            cell.data_type = "s"
-        attrs = {"fill": fill} if fill is not None else {}
-        self._style(cell, ("text", bold, wrap, id(fill) if fill is not None else None),
-                    font=self.bold if bold else self.font, alignment=self.wrap if wrap else self.center,
-                    border=self.border, **attrs)
-        if text.startswith(_TEXT_FORMULA_START):
-            cell.quotePrefix = True
-        return cell
-
-    def _style(self, cell, key: tuple, **attrs) -> None:
-        """Apply a style combination; openpyxl is slow to hash styles, so each combination is built once."""
-        from copy import copy
-
-        proto = self._styles.get(key)
-        if proto is None:
-            for name, value in attrs.items():
-                setattr(cell, name, value)
-            self._styles[key] = copy(cell._style)
-        else:
-            cell._style = copy(proto)
-
-    def number(self, row: int, col: int, value: Decimal | int | None, *, fmt: str = "General", bold=False):
-        cell = self.ws.cell(row=row, column=col)
-        cell.value = _excel_number(value)
-        self._style(cell, ("number", fmt, bold), number_format=fmt, font=self.bold if bold else self.font,
-                    alignment=self.number_align, border=self.border)
-        return cell
-
-    def formula(self, row: int, col: int, formula: str, cached: Decimal | int | None, *, fmt="General",
-                bold=False):
-        """A live formula whose computed value is stored too (patched into the XML on save)."""
-        cell = self.ws.cell(row=row, column=col)
-        cell.value = "=" + formula.lstrip("=")
-        self._style(cell, ("number", fmt, bold), number_format=fmt, font=self.bold if bold else self.font,
-                    alignment=self.number_align, border=self.border)
-        if cached is not None:
-            self.cached.setdefault(self.ws.title, {})[cell.coordinate] = _excel_number(cached)
-        return cell
-
-    def link(self, cell, sheet: str | None, target: str | None) -> None:
-        """An internal hyperlink (``#'广州'!D15``): a location inside this workbook, never a file or URL."""
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        if not sheet:
-            return
-        location = f"{_quote(sheet)}!{target or 'A1'}"
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location, display=str(cell.value or ""))
-        cell.font = self.link_font
-
-    def title(self, text: str, width: int, subtitle: str | None = None) -> int:
-        """Title (row 1) and optional subtitle (row 2) across ``width`` columns; returns the header row."""
-        from openpyxl.styles import Alignment
-
-        self.ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        cell = self.ws.cell(row=1, column=1, value=text)
-        cell.data_type = "s"
-        cell.font = self.title_font
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        self.ws.row_dimensions[1].height = 28
-        if subtitle is None:
-            return 2
-        self.ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-        sub = self.ws.cell(row=2, column=1, value=subtitle)
-        sub.data_type = "s"
-        sub.font = self.font
-        sub.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        self.ws.row_dimensions[2].height = 30
-        return 3
-
-    def header(self, row: int, labels: Sequence[str]) -> None:
-        for col, label in enumerate(labels, start=1):
-            cell = self.text(row, col, label, bold=True, wrap=False)
-            cell.fill = self.head_fill
-
-    def widths(self, widths: Sequence[float]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for col, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(col)].width = width
-
-    def fit_rows(self, first: int, last: int) -> None:
-        """Grow rows so wrapped text shows in full (LibreOffice and phone previews do not auto-fit)."""
-        from xl_tools.workbook.printsetup import fit_row_heights
-
-        fit_row_heights(self.ws, first, last, line_height=LINE_HEIGHT)
-
-    def print_ready(self, header_row: int, *, filter_cols: int | None = None, last_row: int | None = None) -> None:
-        """A4 landscape, fit to one page wide, title rows repeated, frozen header, page numbers."""
-        from xl_tools.workbook.printsetup import print_one_page_wide
-
-        ws = self.ws
-        print_one_page_wide(ws, title_rows=(1, header_row))
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
-        if filter_cols and last_row and last_row > header_row:
-            from openpyxl.utils import get_column_letter
-
-            ws.auto_filter.ref = f"A{header_row}:{get_column_letter(filter_cols)}{last_row}"
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _excel_number(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _col(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
-
-
-def _replace_sheet(wb, title: str, index: int):
-    if title in wb.sheetnames:
-        old = wb[title]
-        wb.remove(old)
-    return wb.create_sheet(title, index)
 
 
 # --- the four summary sheets ----------------------------------------------------------------------------
@@ -216,8 +54,8 @@ def _reported_text(cons: Consolidation) -> str:
 def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
     """汇总表: one row per city of 广东省 (GB/T 2260 order; those without a form marked 未报送), a 合计 row with
     live SUMs over all of them, a bar chart of 资金需求 over the same rows."""
-    ws = _replace_sheet(wb, SUMMARY, index)
-    s = _Sheet(ws, cached)
+    ws = replace_sheet(wb, SUMMARY, index)
+    s = SheetWriter(ws, cached)
     labels = ["地市", "代码", "项目名称", "预算年度", "资金需求(万元)", "指标数", "校验错误", "校验警告"]
     errors_total = sum(c.errors for c in cons.cities)
     unreadable = len(cons.unreadable)
@@ -271,87 +109,20 @@ def write_summary_sheet(wb, cons: Consolidation, cached: dict, index: int = 0):
     s.fit_rows(first, total_row)
     s.print_ready(head)
     if cons.cities:
-        _add_funding_chart(ws, cons, head=head, first=first, last=last, total_row=total_row, widths=widths)
+        add_funding_chart(ws, cons, head=head, first=first, last=last, total_row=total_row, widths=widths)
     return ws
 
 
-CHART_GAP_ROWS = 1          # empty rows between the 合计 row and the chart
-CHART_CM_PER_CITY = 0.9     # column width per city: each city's name fits under its column, unrotated
-CHART_FRAME_CM = 4.0        # value axis, its labels and title
-CHART_MIN_WIDTH_CM = 16.0
-CHART_HEIGHT_CM = 12.0
-HEADER_ROW_POINTS = 20      # the header row prints at about this height (no height of its own)
-
-
-def _add_funding_chart(ws, cons: Consolidation, *, head: int, first: int, last: int, total_row: int,
-                       widths: Sequence[float]) -> None:
-    """A column chart of 资金需求, one column per city, on a page of its own.
-
-    A manual page break ends the table's last page after the 合计 row, so the chart never straddles a page
-    break (half on one page, half on the next) whatever the program's fonts and row heights; its height stays
-    within what a page holds under the repeated title and header rows. It widens with the number of cities
-    (up to the table's width) so every city is named under its column; each column shows its amount.
-    """
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.chart.data_source import AxDataSource, NumFmt, StrRef
-    from openpyxl.chart.label import DataLabelList
-    from openpyxl.descriptors import Typed
-    from openpyxl.worksheet.pagebreak import Break
-
-    from xl_tools.workbook.printsetup import body_size_points, columns_width_points, points_to_cm
-
-    class _DataLabels(DataLabelList):
-        """Data labels with a number format of their own: openpyxl's omits sourceLinked="0", and programs then
-        show the cells' #,##0.00."""
-
-        numFmt = Typed(expected_type=NumFmt, allow_none=True)
-        __elements__ = DataLabelList.__elements__
-        __attrs__ = DataLabelList.__attrs__
-        __nested__ = tuple(name for name in DataLabelList.__nested__ if name != "numFmt")
-
-    count = last - first + 1
-    chart = BarChart()
-    chart.type = "col"
-    chart.style = 10
-    chart.title = "各地市资金需求（万元）"
-    chart.x_axis.title = "地市"
-    chart.y_axis.title = "万元"
-    chart.legend = None
-    chart.add_data(Reference(ws, min_col=5, min_row=head, max_row=last), titles_from_data=True)
-    (series,) = chart.series
-    series.cat = AxDataSource(strRef=StrRef(f=f"{_quote(ws.title)}!$A${first}:$A${last}"))  # names, not numbers
-    integral = all(c.funding_wan is None or c.funding_wan == c.funding_wan.to_integral_value()
-                   for c in cons.cities)
-    labels = _DataLabels(numFmt=NumFmt(formatCode="#,##0" if integral else "#,##0.00", sourceLinked=False))
-    labels.showVal = True
-    labels.showSerName = labels.showCatName = labels.showLegendKey = False
-    labels.position = "outEnd"
-    chart.dataLabels = labels
-    chart.x_axis.tickLblSkip = 1                   # every city's name, however many
-    chart.x_axis.tickMarkSkip = 1
-    chart.x_axis.delete = False
-    chart.y_axis.number_format = "#,##0"
-    chart.y_axis.delete = False
-
-    page_width, page_height = body_size_points()
-    repeated = sum(ws.row_dimensions[r].height or HEADER_ROW_POINTS for r in range(1, head + 1))
-    room = page_height - repeated - CHART_GAP_ROWS * HEADER_ROW_POINTS - 24      # 24 pt to spare
-    table = points_to_cm(min(columns_width_points(widths), page_width))
-    chart.width = round(min(max(CHART_MIN_WIDTH_CM, CHART_FRAME_CM + CHART_CM_PER_CITY * count), table), 2)
-    chart.height = round(min(CHART_HEIGHT_CM, points_to_cm(room)), 2)
-    ws.row_breaks.append(Break(id=total_row))        # the chart starts a new page
-    ws.add_chart(chart, f"A{total_row + CHART_GAP_ROWS + 1}")
-
 
 def _sum(col: int, first: int, last: int) -> str:
-    c = _col(col)
+    c = col_letter(col)
     return f"SUM({c}{first}:{c}{last})"
 
 
 def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1):
     """指标汇总: 一级, 二级, 三级, 单位, 运算符, one column per city, 合计 (live SUM), 地市数, 说明."""
-    ws = _replace_sheet(wb, INDICATORS, index)
-    s = _Sheet(ws, cached)
+    ws = replace_sheet(wb, INDICATORS, index)
+    s = SheetWriter(ws, cached)
     cities = list(cons.city_names)
     labels = ["一级指标", "二级指标", "三级指标", "单位", "运算符", *cities, "合计", "地市数", "说明"]
     head = s.title(f"{_year_text(cons)}绩效指标汇总（定量指标）", len(labels),
@@ -378,7 +149,7 @@ def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1)
                 s.number(row, col, value.number)
             else:
                 s.text(row, col, value.text.strip())
-        city_range = f"{_col(first_city_col)}{row}:{_col(total_col - 1)}{row}"
+        city_range = f"{col_letter(first_city_col)}{row}:{col_letter(total_col - 1)}{row}"
         if ind.summed:
             s.formula(row, total_col, f"SUM({city_range})", ind.total, bold=True)
         else:
@@ -402,8 +173,8 @@ def write_indicator_sheet(wb, cons: Consolidation, cached: dict, index: int = 1)
 
 def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 2):
     """定性指标: the words each city wrote for each qualitative indicator."""
-    ws = _replace_sheet(wb, QUALITATIVE, index)
-    s = _Sheet(ws, cached)
+    ws = replace_sheet(wb, QUALITATIVE, index)
+    s = SheetWriter(ws, cached)
     cities = list(cons.city_names)
     labels = ["一级指标", "二级指标", "三级指标", *cities, "地市数"]
     head = s.title(f"{_year_text(cons)}绩效指标汇总（定性指标）", len(labels),
@@ -423,7 +194,7 @@ def write_qualitative_sheet(wb, cons: Consolidation, cached: dict, index: int = 
             if value and value.targets:
                 text += "\n（可量化为：" + "、".join(value.targets) + "）"
             s.text(row, first_city_col + offset, text)
-        city_range = f"{_col(first_city_col)}{row}:{_col(count_col - 1)}{row}"
+        city_range = f"{col_letter(first_city_col)}{row}:{col_letter(count_col - 1)}{row}"
         s.formula(row, count_col, f"COUNTA({city_range})", q.city_count, fmt="0")
         row += 1
     s.widths([10, 12, 36, *([24 if len(cities) <= 6 else 14] * len(cities)), 7])
@@ -436,8 +207,8 @@ def write_results_sheet(wb, cons: Consolidation, cached: dict, index: int = 3):
     """校验结果: every finding of every city and across cities, each linked to the cell to fix."""
     from xl_tools.rules.findings import SEVERITY_LABELS
 
-    ws = _replace_sheet(wb, RESULTS, index)
-    s = _Sheet(ws, cached)
+    ws = replace_sheet(wb, RESULTS, index)
+    s = SheetWriter(ws, cached)
     labels = ["序号", "地市", "级别", "代码", "位置", "项目", "问题及修改方法", "建议值"]
     errors = sum(1 for f in cons.findings if f.severity == "error")
     warnings = sum(1 for f in cons.findings if f.severity == "warning")
@@ -552,88 +323,6 @@ def _fixed_properties(wb, cons: Consolidation) -> None:
     props.modified = fixed
 
 
-# --- serialising with cached values ---------------------------------------------------------------------
-
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title → part name (``xl/worksheets/sheet1.xml``)."""
-    from defusedxml import ElementTree as ET
-
-    book = ET.fromstring(archive.read("xl/workbook.xml"))
-    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{_NS_PKG_REL}}}Relationship")}
-    found = {}
-    for sheet in book.iter(f"{{{_NS_MAIN}}}sheet"):
-        target = targets.get(sheet.get(f"{{{_NS_REL}}}id"), "")
-        target = target.lstrip("/")
-        if not target.startswith("xl/"):
-            target = "xl/" + target
-        found[sheet.get("name")] = target
-    return found
-
-
-def _format_cached(value) -> tuple[str, str]:
-    """(type attribute, <v> text) of a cached formula result."""
-    if isinstance(value, bool):
-        return ' t="b"', "1" if value else "0"
-    if isinstance(value, (int, float, Decimal)):
-        return "", format_number(Decimal(str(value)))
-    return ' t="str"', escape(str(value))
-
-
-def _patch_sheet(xml: str, values: dict[str, object]) -> str:
-    """Put each cached value into its formula cell's empty ``<v/>``."""
-    def fill(match: re.Match) -> str:
-        ref, attrs, formula = match.group(1), match.group(2), match.group(3)
-        if ref not in values or values[ref] is None:
-            return match.group(0)
-        type_attr, text = _format_cached(values[ref])
-        attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
-        return f'<c r="{ref}"{attrs}{type_attr}><f>{formula}</f><v>{text}</v></c>'
-
-    pattern = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)?</c>')
-    return pattern.sub(fill, xml)
-
-
-def workbook_bytes(wb) -> bytes:
-    """The .xlsx bytes of ``wb``: formula cells carry their cached values; fixed properties and zip times."""
-    from xl_tools.workbook.serialise import write_package
-
-    raw = io.BytesIO()
-    # Stored, not deflated: every part is read back and compressed once below.
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        write_package(wb, archive)            # unlike Workbook.save, keeps properties.modified as set
-    cached = getattr(wb, CACHE_ATTR, {})
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        paths = {part: cached[title] for title, part in _sheet_paths(src).items() if title in cached}
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename in paths:
-                data = _patch_sheet(data.decode("utf-8"), paths[info.filename]).encode("utf-8")
-            elif info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rf"\g<1>{_FIXED_W3CDTF}\2",
-                              text)
-                data = text.encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
-
-
-def save_workbook(wb, path: str | os.PathLike, *, inputs: Sequence[str | os.PathLike] = ()) -> Path:
-    """Save atomically (never onto an input) with cached formula values; deterministic bytes."""
-    from xl_tools.fileio import atomic_write, refuse_input_overwrite
-
-    refuse_input_overwrite(path, inputs)
-    data = workbook_bytes(wb)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def write_consolidation(cons: Consolidation, path: str | os.PathLike, *,

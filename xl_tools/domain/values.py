@@ -1,7 +1,7 @@
 """The 指标值 (indicator value) grammar: parse a cell into a typed value, and format it back.
 
 Stdlib only, no Excel library: it runs on a ribbon click. The grammar is described in the design notes
-(domain.md, "指标值 grammar").
+(domain.md, "指标值 grammar"); its words, units and patterns are in :mod:`.value_grammar`.
 
 Decisions the grammar leaves open, fixed here:
 
@@ -21,14 +21,17 @@ Decisions the grammar leaves open, fixed here:
 from __future__ import annotations
 
 import datetime
-import decimal
 import enum
 import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numerals import CN_NUMERAL_CHARS, parse_chinese_int, to_halfwidth
+from .numerals import parse_chinese_int, to_halfwidth
+from .value_grammar import (
+    CTX, DEADLINE_RE, FILLER_RE, LABEL_RE, MONEY_SCALE, MULTIPLIERS, SCAN_RE, SPACE_RE, SUFFIX_OPS, SYM, SYMBOL_OPS,
+    TAG_RE, TRAILING, UNIT_ALIASES, VALUE_RE, WAN, WORD, WORD_OPS, YEAR_MAX, YEAR_MIN, canon, fmt_number, vague_re,
+)
 
 __all__ = [
     "Kind",
@@ -55,101 +58,6 @@ class Kind(str, enum.Enum):
 
 OPERATORS = ("≥", "≤", "=", ">", "<")
 
-# ---------------------------------------------------------------- numbers
-
-# Wide exponent range so no input can overflow; 100 significant digits are plenty for any target.
-_CTX = decimal.Context(prec=100, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-_WAN = Decimal(10000)
-
-
-def _canon(number: Decimal) -> Decimal:
-    """One representation per value: no trailing zeros, no exponent (9.0 → 9, 3E+4 → 30000)."""
-    number = _CTX.normalize(number)
-    if number.is_zero():
-        return Decimal(0)
-    return Decimal(format(number, "f"))
-
-
-def _fmt_number(number: Decimal) -> str:
-    return format(_canon(number), "f")
-
-
-# ---------------------------------------------------------------- grammar tables
-
-_SYMBOL_OPS = {">=": "≥", "=>": "≥", "≥": "≥", "<=": "≤", "=<": "≤", "≤": "≤", ">": ">", "<": "<", "=": "="}
-_WORD_OPS = {
-    "大于或等于": "≥", "大于等于": "≥", "不少于": "≥", "不低于": "≥", "不小于": "≥", "至少": "≥", "最少": "≥",
-    "达到": "≥",
-    "小于或等于": "≤", "小于等于": "≤", "不超过": "≤", "不高于": "≤", "不多于": "≤", "不大于": "≤", "最多": "≤",
-    "至多": "≤",
-    "超过": ">", "大于": ">", "高于": ">", "多于": ">",
-    "小于": "<", "低于": "<", "少于": "<",
-    "等于": "=",
-}  # fmt: skip
-_SUFFIX_OPS = {
-    "及以上": "≥", "或以上": "≥", "以上": "≥",
-    "及以下": "≤", "或以下": "≤", "以下": "≤", "以内": "≤", "之内": "≤",
-}  # fmt: skip
-_UNITS = (
-    "个百分点", "平方公里", "平方米", "百分点", "场次", "人次", "家次", "件次", "项次", "户次", "万元", "亿元", "个月",
-    "公里", "小时", "学时", "课时",
-    "份", "场", "支", "家", "个", "人", "次", "期", "项", "篇", "件", "年", "元", "%", "‰", "天", "周", "户", "座",
-    "台", "套", "本", "册", "条", "名", "所", "批", "处", "类", "种", "部", "间", "米", "吨", "亩", "届", "轮", "门",
-    "节", "款", "张", "幅", "例", "笔", "宗", "栋", "辆",
-)  # fmt: skip
-_UNIT_ALIASES = {"百分点": "个百分点"}
-_MONEY_SCALE = {"元": -4, "万元": 0, "亿元": 4}  # power of ten to 万元
-_MULTIPLIERS = {"十": 1, "百": 2, "千": 3, "万": 4, "亿": 8}
-
-
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-_SYM = _alternation(_SYMBOL_OPS)
-_WORD = _alternation(_WORD_OPS)
-_SUFFIX = _alternation(_SUFFIX_OPS)
-_UNIT = _alternation(_UNITS)
-_NUMBER = (
-    r"(?P<pct>百分之)?(?:(?P<ar>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)\s*(?P<mult>[十百千万亿]{0,2})"
-    rf"|(?P<cn>[{CN_NUMERAL_CHARS}]+))"
-)
-_TAIL = rf"\s*(?P<unit>{_UNIT})?\s*(?P<suf>{_SUFFIX})?"
-
-# A whole cell that is one target: [op word [为]] [op symbol] [sign] number [unit] [以上/以下…].
-_VALUE_RE = re.compile(rf"(?:(?P<word>{_WORD})\s*(?:为\s*)?)?(?P<sym>{_SYM})?\s*(?P<sign>[-+])?\s*{_NUMBER}{_TAIL}")
-# Scanning a sentence: operator words, clause stops, 《titles》 to skip, and numbers (not after 第, letters, digits).
-_SCAN_RE = re.compile(
-    rf"(?P<word>{_WORD})|(?P<stop>[,;。!?])|(?P<title>《[^《》]*》|〈[^〈〉]*〉)"
-    rf"|(?P<sym>{_SYM})?\s*(?<![第A-Za-z0-9.{CN_NUMERAL_CHARS}]){_NUMBER}{_TAIL}"
-)
-_DEADLINE_RE = re.compile(
-    r"(?:在|于|截至|截止(?:到|至)?|不晚于|不迟于|最迟|≤)?\s*(?P<y>[0-9]{4})\s*年\s*"
-    r"(?:(?P<m>[0-9]{1,2})\s*月\s*(?:(?P<d>[0-9]{1,2})\s*[日号]\s*)?)?"
-    r"(?:年底|年末|底|末|内)?\s*(?:之前|以前|为止|前|止)?\s*(?:完成)?"
-)
-_LABEL_RE = re.compile(r"指标\s*([0-9]+)\s*:\s*")
-_TAG_RE = re.compile(r"</?(?:p|br|span|div|b|i|u|strong|em|font|sup|sub)\b[^<>]*>", re.IGNORECASE)
-_SPACE_RE = re.compile(r"\s+")
-_FILLER_RE = re.compile(r"[.…·‥⋯。\-—–_/\s]*")
-_TRAILING = ".。,;、!? "
-_YEAR_MIN, _YEAR_MAX = 1900, 2199
-
-
-
-
-@functools.lru_cache(maxsize=1)
-def _vague_re() -> re.Pattern:
-    """Vague wording, built from the one list kept as data (data/vague_wording.json): a degree word before a
-    change verb anywhere, or the whole value one bare word."""
-    from .data_files import load_json
-
-    data = load_json("vague_wording.json")
-    degree, verbs, bare = _alternation(data["degree_words"]), _alternation(data["change_verbs"]), \
-        _alternation(data["bare_words"])
-    return re.compile(rf"(?:{degree})地?(?:{verbs})|^(?:{bare})$")
-
-
 # ---------------------------------------------------------------- records
 
 
@@ -164,17 +72,17 @@ class Target:
 
     def __post_init__(self) -> None:
         number = self.number if isinstance(self.number, Decimal) else Decimal(str(self.number))
-        object.__setattr__(self, "number", _canon(number))
+        object.__setattr__(self, "number", canon(number))
 
     def format(self) -> str:
         """Canonical text: "≥2场次", "9份" (= is bare), "≥6亿元" for whole 亿, else "≥120万元"."""
         op = "" if self.op == "=" else self.op
         number, unit = self.number, self.unit or ""
-        if unit == "万元" and number >= _WAN:
-            in_yi = _CTX.scaleb(number, -4)
+        if unit == "万元" and number >= WAN:
+            in_yi = CTX.scaleb(number, -4)
             if in_yi == in_yi.to_integral_value():
                 number, unit = in_yi, "亿元"
-        return f"{op}{_fmt_number(number)}{unit}"
+        return f"{op}{fmt_number(number)}{unit}"
 
 
 @dataclass(frozen=True)
@@ -206,10 +114,10 @@ def _as_text(value: object) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)
-        return _fmt_number(Decimal(repr(value)))
+        return fmt_number(Decimal(repr(value)))
     if isinstance(value, (int, Decimal)):
         try:
-            return _fmt_number(Decimal(value)) if Decimal(value).is_finite() else str(value)
+            return fmt_number(Decimal(value)) if Decimal(value).is_finite() else str(value)
         except (ValueError, ArithmeticError):
             return str(value)
     return str(value)
@@ -219,7 +127,7 @@ def _strip_tags(text: str) -> str:
     if "<" not in text:  # every tag starts with "<": most cells have none
         return text
     while True:  # to a fixed point: "<<p>p>" leaves "< p>", "<p<p>>" leaves "<p >" which is a tag too
-        stripped = _TAG_RE.sub(" ", text)
+        stripped = TAG_RE.sub(" ", text)
         if stripped == text:
             return text
         text = stripped
@@ -227,7 +135,7 @@ def _strip_tags(text: str) -> str:
 
 def _normalise(text: str) -> str:
     """Half-width forms, no HTML tags, single spaces, trimmed. Idempotent."""
-    return _SPACE_RE.sub(" ", _strip_tags(to_halfwidth(text))).strip()
+    return SPACE_RE.sub(" ", _strip_tags(to_halfwidth(text))).strip()
 
 
 def normalise(text: object) -> str:
@@ -236,26 +144,26 @@ def normalise(text: object) -> str:
 
 
 def _split_label(text: str) -> tuple[str | None, str]:
-    match = _LABEL_RE.match(text)
+    match = LABEL_RE.match(text)
     if match is None:
         return None, text
     return f"指标{match.group(1)}", text[match.end() :].strip()
 
 
 def _is_filler(body: str) -> bool:
-    return _FILLER_RE.fullmatch(body) is not None
+    return FILLER_RE.fullmatch(body) is not None
 
 
 # ---------------------------------------------------------------- targets
 
 
 def _number_of(match: re.Match) -> tuple[Decimal, bool] | None:
-    """(value, ends_with_big_multiplier) of the number groups of a _VALUE_RE/_SCAN_RE match."""
+    """(value, ends_with_big_multiplier) of the number groups of a VALUE_RE/SCAN_RE match."""
     if match.group("ar") is not None:
         number = Decimal(match.group("ar").replace(",", ""))
         mult = match.group("mult")
         for ch in mult:
-            number = _CTX.scaleb(number, _MULTIPLIERS[ch])
+            number = CTX.scaleb(number, MULTIPLIERS[ch])
         return number, mult[-1:] in ("万", "亿")
     value = parse_chinese_int(match.group("cn"))
     if value is None:
@@ -282,30 +190,30 @@ def _target_of(match: re.Match, sign: str | None, word_op: str | None, text: str
         unit = "元"  # ≥3亿, 十五万: a bare 亿/万 is money
     if sign == "-":
         number = -number
-    if unit in _MONEY_SCALE:
-        number, unit = _CTX.scaleb(number, _MONEY_SCALE[unit]), "万元"
-    unit = _UNIT_ALIASES.get(unit, unit)
+    if unit in MONEY_SCALE:
+        number, unit = CTX.scaleb(number, MONEY_SCALE[unit]), "万元"
+    unit = UNIT_ALIASES.get(unit, unit)
     symbol = match.group("sym")
     suffix = match.group("suf")
     op = (
-        _SYMBOL_OPS[symbol] if symbol
-        else word_op or (_SUFFIX_OPS[suffix] if suffix else "=")
+        SYMBOL_OPS[symbol] if symbol
+        else word_op or (SUFFIX_OPS[suffix] if suffix else "=")
     )  # fmt: skip
     return Target(op, number, unit, text=match.group(0).strip() if text is None else text)
 
 
 def _is_year(target: Target) -> bool:
     number = target.number
-    return target.unit == "年" and number == number.to_integral_value() and _YEAR_MIN <= number <= _YEAR_MAX
+    return target.unit == "年" and number == number.to_integral_value() and YEAR_MIN <= number <= YEAR_MAX
 
 
 def _scan_targets(body: str) -> tuple[Target, ...]:
     """Target candidates in a sentence (see the module docstring for the rules)."""
     found: list[Target] = []
     pending: tuple[str, int] | None = None  # (operator, start) of the last operator word in this clause
-    for match in _SCAN_RE.finditer(body):
+    for match in SCAN_RE.finditer(body):
         if match.group("word") is not None:
-            pending = (_WORD_OPS[match.group("word")], match.start())
+            pending = (WORD_OPS[match.group("word")], match.start())
             continue
         if match.group("stop") is not None:
             pending = None
@@ -327,13 +235,13 @@ def _scan_targets(body: str) -> tuple[Target, ...]:
 
 
 def _match_deadline(core: str) -> tuple[int, int | None, int | None] | None:
-    match = _DEADLINE_RE.fullmatch(core)
+    match = DEADLINE_RE.fullmatch(core)
     if match is None:
         return None
     year = int(match.group("y"))
     month = int(match.group("m")) if match.group("m") else None
     day = int(match.group("d")) if match.group("d") else None
-    if not _YEAR_MIN <= year <= _YEAR_MAX:
+    if not YEAR_MIN <= year <= YEAR_MAX:
         return None
     try:
         datetime.date(year, month or 1, day or 1)
@@ -343,11 +251,11 @@ def _match_deadline(core: str) -> tuple[int, int | None, int | None] | None:
 
 
 def _match_value(core: str, text: str | None = None) -> Target | None:
-    match = _VALUE_RE.fullmatch(core)
+    match = VALUE_RE.fullmatch(core)
     if match is None:
         return None
     word = match.group("word")
-    return _target_of(match, match.group("sign"), _WORD_OPS[word] if word else None, text)
+    return _target_of(match, match.group("sign"), WORD_OPS[word] if word else None, text)
 
 
 # ---------------------------------------------------------------- public API
@@ -385,7 +293,7 @@ def _parse(raw: str) -> ParsedValue:
     label, body = _split_label(_normalise(raw))
     if _is_filler(body):
         return ParsedValue(raw=raw, kind=Kind.PLACEHOLDER, label=label)
-    core = body.rstrip(_TRAILING)
+    core = body.rstrip(TRAILING)
     deadline = _match_deadline(core)
     if deadline is not None:
         return ParsedValue(raw=raw, kind=Kind.DEADLINE, op="≤", deadline=deadline, label=label)
@@ -401,7 +309,7 @@ def _parse(raw: str) -> ParsedValue:
     targets = _scan_targets(body)
     if targets:
         return ParsedValue(raw=raw, kind=Kind.SENTENCE, targets=targets, label=label)
-    vague = _vague_re().search(core) is not None
+    vague = vague_re().search(core) is not None
     return ParsedValue(raw=raw, kind=Kind.QUALITATIVE, vague=vague, label=label)
 
 
@@ -449,8 +357,8 @@ def _is_placeholder_total(text: object) -> bool:
 _placeholder_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_is_placeholder_total)
 
 
-_OP_AT_END_RE = re.compile(rf"(?:{_SYM}|{_WORD}|[-+＞＜＝≧≦]|第)\s*$")
-_OP_START_RE = re.compile(rf"{_SYM}|{_WORD}|[＞＜＝≧≦]")
+_OP_AT_END_RE = re.compile(rf"(?:{SYM}|{WORD}|[-+＞＜＝≧≦]|第)\s*$")
+_OP_START_RE = re.compile(rf"{SYM}|{WORD}|[＞＜＝≧≦]")
 
 
 def _can_split(head: str) -> bool:
@@ -469,7 +377,7 @@ def split_inline_value(text: str) -> tuple[str, str | None]:
     its own characters (only HTML tags and surrounding spaces are dropped). No value → (text, None).
     """
     text = _strip_tags(_as_text(text)).strip()
-    for match in _SPACE_RE.finditer(text):  # the longest value after a space
+    for match in SPACE_RE.finditer(text):  # the longest value after a space
         head, tail = text[: match.start()], text[match.end() :]
         if _can_split(head) and _is_inline_value(tail):
             return head.rstrip(), tail

@@ -16,7 +16,7 @@ def sheet_values(sheet) -> list[list[Any]]:
     Capped at the form area every reader looks at: a stray value in XFD1048576 must not make Excel
     ship 17 billion cells to Python.
     """
-    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+    from xl_tools.workbook.safety.limits import GRID_MAX_COLS, GRID_MAX_ROWS
 
     last = sheet.used_range.last_cell
     rows, cols = min(last.row, GRID_MAX_ROWS), min(last.column, GRID_MAX_COLS)

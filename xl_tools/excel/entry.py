@@ -170,7 +170,7 @@ def consolidate(book):
     from xl_tools.jobs import consolidate_paths
     from xl_tools.excel import alerts, opener, picker
 
-    from xl_tools.consolidate.model import is_consolidation_workbook
+    from xl_tools.jobs.consolidate import is_consolidation_workbook
     from xl_tools.excel.guard import Cancelled
 
     picked = [Path(p) for p in picker.choose_city_workbooks(book)]

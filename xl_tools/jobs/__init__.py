@@ -7,7 +7,9 @@
   provincial workbook.
 - ``check_and_consolidate_paths(paths, output, ...) -> (Report, Consolidation, Path)``: both, one read a file.
 
-Importing this package imports nothing heavy; each job imports what it needs when called.
+Importing this package imports nothing heavy; each job imports what it needs when called. Submodules:
+``validate`` (校验 over files and folders), ``consolidate`` (汇总 over files; both in one read), ``pool``
+(reading many workbooks, in worker processes when asked, each form checked where it was read).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class MarkedCopy:
 
 def validate_files(paths: Iterable[str | os.PathLike], *, jobs: int | None = 1):
     """校验 report of every form of every workbook among ``paths`` (files or folders)."""
-    from xl_tools.workbook.validate_files import validate_files as run
+    from xl_tools.jobs.validate import validate_files as run
 
     return run(paths, jobs=jobs)
 
@@ -61,7 +63,7 @@ def write_marked_copies(report, output_dir: str | os.PathLike | None = None) -> 
 def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *, library=None,
                       jobs: int | None = 1):
     """汇总 the workbooks among ``paths`` into the provincial workbook ``output`` (never onto an input)."""
-    from xl_tools.consolidate.model import consolidate_paths as run
+    from xl_tools.jobs.consolidate import consolidate_paths as run
 
     return run(paths, output, library=library, jobs=jobs)
 
@@ -69,6 +71,6 @@ def consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathL
 def check_and_consolidate_paths(paths: Iterable[str | os.PathLike], output: str | os.PathLike, *,
                                 library=None, jobs: int | None = 1):
     """校验 and 汇总 with one read per workbook; the provincial workbook goes to ``output``."""
-    from xl_tools.consolidate.batch import check_and_consolidate_paths as run
+    from xl_tools.jobs.consolidate import check_and_consolidate_paths as run
 
     return run(paths, output, library=library, jobs=jobs)

@@ -58,7 +58,7 @@ def fix_file(path: str | os.PathLike, output: str | os.PathLike | None = None) -
     from xl_tools.fileio import refuse_input_overwrite
     from xl_tools.workbook.fixes import fix_workbook, plan_fixes
     from xl_tools.workbook.reader import read_forms
-    from xl_tools.workbook.safety import fit_long_cells
+    from xl_tools.workbook.celltext import fit_long_cells
     from xl_tools.workbook.template import save_workbook
 
     source = Path(path)
@@ -103,7 +103,7 @@ def write_fixed_copies(report) -> list[FixedCopy]:
 def fixed_report(report, copies: list[FixedCopy]):
     """``report`` with each file that got a copy replaced by 校验 of that copy, as ``validate`` reports it."""
     from xl_tools.rules.findings import Report
-    from xl_tools.workbook.validate_files import validate_file
+    from xl_tools.jobs.validate import validate_file
 
     written = {c.path: c.written for c in copies if c.written is not None}
     tasks = []

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from xl_tools.web import work
-from xl_tools.web.app import answer, download, log
+from xl_tools.web.responses import answer, download, log
 from xl_tools.web.batches import Batch
 from xl_tools.web.uploads import UploadError, receive
 

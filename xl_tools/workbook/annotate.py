@@ -147,7 +147,7 @@ def apply_marks(wb, findings: Iterable[Finding], extra_rows: Iterable[M.ResultRo
 
 def _keep_text(cells) -> None:
     """A city's text starting with ``=`` (a 三级指标, a note) stays text: ws.append would make it a formula."""
-    from xl_tools.workbook.safety import write_text_cell
+    from xl_tools.workbook.celltext import write_text_cell
 
     for cell in cells:
         if cell.data_type == "f":
@@ -165,9 +165,9 @@ def _write_memory(wb, originals: list[M.Original]) -> None:
 
 def _write_results(wb, findings: list[Finding], extra_rows: list[M.ResultRow] = ()) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from xl_tools.workbook.addresses import col_letter
     from xl_tools.workbook.printsetup import fit_row_heights, print_one_page_wide
 
     ws = wb.create_sheet(RESULT_SHEET)
@@ -193,11 +193,11 @@ def _write_results(wb, findings: list[Finding], extra_rows: list[M.ResultRow] = 
                                        tooltip="跳转到该单元格")
             link.font = Font(color="FF0563C1", underline="single")
     for i, width in enumerate(M.RESULT_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+        ws.column_dimensions[col_letter(i)].width = width
     fit_row_heights(ws, 2, ws.max_row, line_height=LINE_HEIGHT)
     print_one_page_wide(ws, title_rows=(1, 1))      # A4 landscape, one page wide, header on every page
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(M.RESULT_COLUMNS))}{ws.max_row}"
+    ws.auto_filter.ref = f"A1:{col_letter(len(M.RESULT_COLUMNS))}{ws.max_row}"
     # Open on the result list; exactly one selected tab (several would group the sheets in Excel).
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = False
@@ -215,7 +215,7 @@ def annotate_file(path: str | Path, findings: Iterable[Finding], output: str | P
 
     from xl_tools.errors import NotAFormError
     from xl_tools.fileio import refuse_input_overwrite
-    from xl_tools.workbook.safety import fit_long_cells
+    from xl_tools.workbook.celltext import fit_long_cells
     from xl_tools.workbook.template import save_workbook
 
     source = Path(path)

@@ -1,12 +1,12 @@
-"""The fast reading path: python-calamine for values and merges, the workbook XML for defined names."""
+"""The fast reading path: python-calamine for values and merges, the workbook XML for defined names.
+
+The workbook XML comes from the pre-flight (:attr:`xl_tools.workbook.safety.InputScan.workbook_xml`), which
+inflated every part of the file already: nothing here opens the archive again.
+"""
 
 from __future__ import annotations
 
-import os
 import re
-import struct
-import zipfile
-import zlib
 from pathlib import Path
 
 from xl_tools.errors import NotAFormError
@@ -17,76 +17,6 @@ _NS_EXPAT = _NS[1:]          # expat (namespace_separator "}") names elements "u
 _DEFINED_NAMES = _NS_EXPAT + "definedNames"
 
 Names = tuple[dict[str, str], dict[int, dict[str, str]]]
-
-
-WORKBOOK_PART = "xl/workbook.xml"
-_MEMORY_MAX = 8 * 1024 * 1024        # files up to this size are read whole to find the part without zipfile
-
-
-def defined_names(path: Path) -> Names:
-    """(workbook names, {sheet index: sheet-scoped names}) from ``xl/workbook.xml``: name → ref text."""
-    return defined_names_from_xml(read_workbook_part(path))
-
-
-def read_workbook_part(path: Path) -> bytes:
-    """The bytes of ``xl/workbook.xml``: what ``zipfile.ZipFile(path).read("xl/workbook.xml")`` returns.
-
-    Opening a ZipFile parses every central-directory entry in Python; a workbook of usual size is read whole
-    instead and the one entry is found in its central directory (:func:`zip_member`). Anything unusual (no
-    such entry, two of them, zip64, another compression, a CRC that does not match) goes to zipfile, which then
-    gives the same bytes or raises the same error as before.
-    """
-    with open(path, "rb") as fh:
-        # read() sizes its buffer by the file; read(n) would allocate n bytes first, every time
-        data = fh.read() if os.fstat(fh.fileno()).st_size <= _MEMORY_MAX else b""
-    if data:
-        found = zip_member(data, WORKBOOK_PART.encode("ascii"))
-        if found is not None:
-            return found
-    with zipfile.ZipFile(path) as zf:
-        return zf.read(WORKBOOK_PART)
-
-
-_EOCD = struct.Struct("<4s4H2LH")               # end of central directory record
-_CENTRAL = struct.Struct("<4s6H3L5H2L")         # central directory file header
-_LOCAL = struct.Struct("<4s5H3L2H")             # local file header
-
-
-def zip_member(data: bytes, name: bytes) -> bytes | None:
-    """The content of entry ``name`` of the zip archive ``data``, or None when this plain reading may not be
-    what zipfile would give (it then decides)."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or len(data) < end + _EOCD.size:
-        return None
-    _, disk, cd_disk, here, total, cd_size, cd_offset, _ = _EOCD.unpack_from(data, end)
-    if disk or cd_disk or here != total or total == 0xFFFF or cd_offset + cd_size != end:
-        return None                             # split, zip64 or data before the archive: zipfile's business
-    directory = data[cd_offset:end]
-    at = directory.find(name)
-    # zipfile keeps the last entry of a name and cuts names at NUL: only a name that occurs once is simple.
-    if at < _CENTRAL.size or directory.find(name, at + 1) >= 0:
-        return None
-    header = at - _CENTRAL.size
-    (sig, _, _, flags, method, _, _, crc, csize, usize, name_len, _, _, _, _, _,
-     offset) = _CENTRAL.unpack_from(directory, header)
-    if sig != b"PK\x01\x02" or name_len != len(name) or flags & 0x61 or method not in (0, 8):
-        return None
-    if len(data) < offset + _LOCAL.size:
-        return None
-    lsig, *_, lname_len, lextra_len = _LOCAL.unpack_from(data, offset)
-    start = offset + _LOCAL.size + lname_len + lextra_len
-    if lsig != b"PK\x03\x04" or data[offset + _LOCAL.size:offset + _LOCAL.size + lname_len] != name:
-        return None
-    raw = data[start:start + csize]
-    if len(raw) != csize:
-        return None
-    try:
-        content = raw if method == 0 else zlib.decompress(raw, -15)
-    except zlib.error:
-        return None
-    if len(content) != usize or zlib.crc32(content) != crc:
-        return None
-    return content
 
 
 def defined_names_from_xml(data: bytes) -> Names:
@@ -265,26 +195,29 @@ class _NameCollector:
                              for name, parts, scope in self.pairs)
 
 
-def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
+def read_grids(p: Path, name: str, workbook_xml: bytes | None) -> tuple[list[L.Grid], str | None]:
     """Every worksheet of the workbook as a Grid, and the template version (None for hand-made workbooks).
+
+    ``workbook_xml`` is the file's ``xl/workbook.xml`` as the pre-flight inflated it (None: there is none).
 
     Reserved sheets (:func:`layout.is_reserved_sheet`: never forms) come back with their title only, the hidden
     lists sheet with the row of its version cell.
     """
     import python_calamine
 
-    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+    from xl_tools.workbook.safety.limits import GRID_MAX_COLS, GRID_MAX_ROWS
 
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(p))
-        book_names, local_names = defined_names(p)
+        if workbook_xml is None:
+            raise KeyError("There is no item named 'xl/workbook.xml' in the archive")   # as zipfile says it
+        book_names, local_names = defined_names_from_xml(workbook_xml)
     except Exception as exc:  # calamine raises its own error types for broken files
         raise NotAFormError(f"工作簿已损坏或格式不受支持，无法打开（{type(exc).__name__}）："
                             "请在 Excel/WPS 中打开并“另存为” .xlsx 后再试", path=name) from exc
     grids: list[L.Grid] = []
     version = None
     try:
-        sheet_names = L.SheetNames(book_names)
         for index, meta in enumerate(wb.sheets_metadata):
             if "WorkSheet" not in str(meta.typ):
                 continue
@@ -305,7 +238,7 @@ def read_grids(p: Path, name: str) -> tuple[list[L.Grid], str | None]:
                 rows = [r[:GRID_MAX_COLS] for r in rows]
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())]
-            names = sheet_names.for_sheet(meta.name, local_names.get(index, {}))
+            names = L.names_for_sheet(meta.name, local_names.get(index, {}), book_names)
             grids.append(L.Grid(rows=rows, names=names, merged=merged, title=meta.name,
                                 hidden="Visible" not in str(meta.visible)))
     except Exception as exc:  # a sheet calamine cannot load (missing part, broken XML): the file is broken

@@ -275,7 +275,7 @@ def undo_fixes(wb) -> tuple[list[Change], list[Change]]:
     from openpyxl.comments import Comment
 
     from xl_tools.workbook.annotate import _decode_fill, _top_left, clear_marks
-    from xl_tools.workbook.safety import write_text_cell
+    from xl_tools.workbook.celltext import write_text_cell
 
     changes = read_changes(wb)
     clear_marks(wb)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
 from xl_tools.domain.form import HEADER_FIELDS, HEADER_KEYS, INDICATOR_COLUMNS
 from xl_tools.domain.text import clean, squash
+from xl_tools.workbook.addresses import (  # noqa: F401  (re-exported: L.a1, L.parse_a1, … as before)
+    a1, col_index, col_letter, parse_a1, parse_range, quote_sheet, sheet_ref, split_sheet_ref,
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Sheet names
@@ -135,75 +137,6 @@ def level2_name(index: int) -> str:
 def level2_formula(level1_cell: str) -> str:
     """Dependent-dropdown source for 二级指标: the list named after the position of its 一级 in XL_level1."""
     return f'INDIRECT("XL_level2_"&MATCH({level1_cell},{LEVEL1_NAME},0))'
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# A1 helpers
-# ---------------------------------------------------------------------------------------------------------------
-
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def col_letter(col: int) -> str:
-    s = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def a1(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row}"
-
-
-@lru_cache(maxsize=4096)       # refs repeat across sheets and workbooks ("$B$2"); the result is an immutable tuple
-def parse_a1(ref: str) -> tuple[int, int]:
-    """``"$B$12"`` → (12, 2)."""
-    m = _A1.match(ref.strip())
-    if not m:
-        raise ValueError(f"not an A1 reference: {ref!r}")
-    return int(m.group(2)), col_index(m.group(1))
-
-
-@lru_cache(maxsize=4096)
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """``"B12:E51"`` → (min_row, min_col, max_row, max_col); a single cell is a 1x1 range."""
-    parts = ref.replace("$", "").split(":")
-    r1, c1 = parse_a1(parts[0])
-    r2, c2 = parse_a1(parts[-1])
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
-
-
-@lru_cache(maxsize=4096)
-def split_sheet_ref(ref: str) -> tuple[str | None, str]:
-    """``"'绩效目标表'!$B$2"`` → ("绩效目标表", "$B$2"); no sheet → (None, ref)."""
-    ref = ref.strip().lstrip("=")
-    if "!" not in ref:
-        return None, ref
-    sheet, _, cells = ref.rpartition("!")
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cells
-
-
-def quote_sheet(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def sheet_ref(title: str, cells: str) -> str:
-    """An absolute reference ``'title'!$B$2:$E$2`` for a defined name."""
-    r1, c1, r2, c2 = parse_range(cells)
-    first = f"${col_letter(c1)}${r1}"
-    if (r1, c1) == (r2, c2):
-        return f"{quote_sheet(title)}!{first}"
-    return f"{quote_sheet(title)}!{first}:${col_letter(c2)}${r2}"
 
 
 def safe_sheet_title(text: str, taken: set[str] | None = None) -> str:
@@ -358,30 +291,6 @@ def names_for_sheet(title: str, sheet_names: dict[str, str], book_names: dict[st
     return out
 
 
-class SheetNames:
-    """:func:`names_for_sheet` for every sheet of one workbook, each workbook name's ref split only once.
-
-    A template workbook has ~30 workbook names (the dropdown lists) and 4 sheets: splitting and checking every
-    ref again for each sheet was most of the cost of reading the names.
-    """
-
-    def __init__(self, book_names: dict[str, str]) -> None:
-        self._book: dict[str | None, list[tuple[str, str]]] = {}
-        for name, ref in book_names.items():
-            sheet, cells = split_sheet_ref(ref)
-            if _usable_ref(cells):
-                self._book.setdefault(sheet, []).append((name, cells))
-
-    def for_sheet(self, title: str, sheet_names: dict[str, str]) -> dict[str, str]:
-        """Equal to ``names_for_sheet(title, sheet_names, book_names)``."""
-        out = dict(self._book.get(title, ()))
-        for name, ref in sheet_names.items():
-            sheet, cells = split_sheet_ref(ref)
-            if (sheet is None or sheet == title) and _usable_ref(cells):
-                out[name] = cells
-        return out
-
-
 def _usable_ref(cells: str) -> bool:
     try:
         parse_range(cells)
@@ -401,7 +310,7 @@ def grid_from_openpyxl(ws) -> Grid:
     merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
     # Sized by the cells holding values, not by stray formatting (a styled cell at row 1048576); values
     # beyond the form area (a stray value in XFD1048576) are ignored, never allocated.
-    from xl_tools.workbook.safety import GRID_MAX_COLS, GRID_MAX_ROWS
+    from xl_tools.workbook.safety.limits import GRID_MAX_COLS, GRID_MAX_ROWS
 
     values: dict[tuple[int, int], Any] = {}
     max_r = max_c = 0

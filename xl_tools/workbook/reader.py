@@ -192,7 +192,7 @@ def read_forms(path: str | Path, *, engine: str = "openpyxl") -> list[Form]:
     if engine == "calamine":
         from xl_tools.workbook.fastread import read_grids
 
-        grids, version = read_grids(p, name)
+        grids, version = read_grids(p, name, scan.workbook_xml)
     else:
         grids, version = _read_openpyxl(p, name)
     check_template_version(version, name)

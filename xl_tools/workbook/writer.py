@@ -27,10 +27,10 @@ def set_text(cell, text: str) -> str:
     """Write ``text`` as a text cell: blank → None; ``=…``, ``+…``, ``-…``, ``@…`` stay text (quote prefix).
 
     Characters a workbook cannot hold are dropped (control characters, U+FFFE/U+FFFF); text past Excel's cell
-    limit is cut with a note (:func:`xl_tools.workbook.safety.fit_cell_text`); returns the text as a reader will
+    limit is cut with a note (:func:`xl_tools.workbook.celltext.fit_cell_text`); returns the text as a reader will
     see it.
     """
-    from xl_tools.workbook.safety import fit_cell_text, xml_safe_text
+    from xl_tools.workbook.celltext import fit_cell_text, xml_safe_text
 
     text = xml_safe_text(text or "").replace("\r\n", "\n").replace("\r", "\n")
     # Past Excel's 32,767 characters: cut, ending with a note that says so (the city's own file keeps it all).

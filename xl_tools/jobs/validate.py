@@ -42,7 +42,7 @@ def collect_workbooks(paths: Iterable[str | Path]) -> list[tuple[str, str | None
 
 def validate_file(path: str | Path) -> list[FormReport]:
     """One report per form of the workbook; a single not-a-form report when it cannot be read."""
-    from xl_tools.workbook.pool import read_checked
+    from xl_tools.jobs.pool import read_checked
 
     return _reports(read_checked(str(path)))
 
@@ -58,10 +58,10 @@ def _reports(result) -> list[FormReport]:
 
 def validate_files(paths: Iterable[str | Path], *, jobs: int | None = 1) -> Report:
     """Check every workbook among ``paths`` (files or folders); ``jobs`` worker processes read and check them
-    (1 = this process; 0/None = automatic, see ``xl_tools.workbook.pool``) — the report does not depend on it."""
+    (1 = this process; 0/None = automatic, see ``xl_tools.jobs.pool``) — the report does not depend on it."""
     from xl_tools.gcpolicy import batch_collections
     from xl_tools.rules import unreadable_report
-    from xl_tools.workbook.pool import read_many
+    from xl_tools.jobs.pool import read_many
 
     entries = collect_workbooks(paths)
     readable = [path for path, problem in entries if not problem]
