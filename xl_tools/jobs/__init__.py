@@ -40,19 +40,19 @@ def validate_files(paths: Iterable[str | os.PathLike], *, jobs: int | None = 1):
 def write_marked_copies(report, output_dir: str | os.PathLike | None = None) -> list[MarkedCopy]:
     """Write a marked copy of each readable file of ``report`` (beside it, or in ``output_dir``)."""
     from xl_tools.errors import XlToolsError
+    from xl_tools.jobs.validate import files_of
     from xl_tools.workbook.annotate import annotate_file, marked_copy_path
 
     done: list[MarkedCopy] = []
-    for path, tasks in report.by_file():
-        unreadable = [f for t in tasks for f in t.findings if f.code == "not-a-form"]
-        if unreadable:
-            done.append(MarkedCopy(path, None, f"未标记 {path}：{unreadable[0].message}"))
+    for path, findings, refusal in files_of(report):
+        if refusal is not None:
+            done.append(MarkedCopy(path, None, f"未标记 {path}：{refusal}"))
             continue
         target = None
         if output_dir is not None:
             target = Path(output_dir) / marked_copy_path(path).name
         try:
-            written = annotate_file(path, [f for t in tasks for f in t.findings], target)
+            written = annotate_file(path, findings, target)
         except XlToolsError as exc:
             done.append(MarkedCopy(path, None, f"错误：未能另存带标记的副本：{exc}", failed=True))
             continue

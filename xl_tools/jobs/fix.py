@@ -50,16 +50,11 @@ def fixed_copy_path(path: str | os.PathLike) -> Path:
 
 def fix_file(path: str | os.PathLike, output: str | os.PathLike | None = None) -> FixedCopy:
     """Write the corrected copy of the workbook at ``path`` (see the module docstring); the input is never written."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    from xl_tools.errors import NotAFormError
     from xl_tools.fileio import refuse_input_overwrite
     from xl_tools.workbook.fixes import fix_workbook, plan_fixes
     from xl_tools.workbook.reader import read_forms
     from xl_tools.workbook.celltext import fit_long_cells
-    from xl_tools.workbook.template import save_workbook
+    from xl_tools.workbook.template import load_for_copy, save_workbook
 
     source = Path(path)
     forms = read_forms(source)
@@ -68,13 +63,7 @@ def fix_file(path: str | os.PathLike, output: str | os.PathLike | None = None) -
         return FixedCopy(str(source), None, f"{source}：没有可以直接采纳的建议值，未另存修正副本（原文件未改动）")
     target = Path(output) if output else fixed_copy_path(source)
     refuse_input_overwrite(target, [source])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
-    except Exception as exc:
-        raise NotAFormError(f"无法打开工作簿来采纳建议（{type(exc).__name__}）：请在 Excel/WPS 中另存为 .xlsx 后再试",
-                            path=str(source)) from exc
+    wb = load_for_copy(source, "采纳建议")
     fix_workbook(wb, forms, plan)
     fit_long_cells(wb)
     written = save_workbook(wb, target)
@@ -87,11 +76,12 @@ def write_fixed_copies(report) -> list[FixedCopy]:
     """The corrected copy of each readable file of the 校验 ``report`` (files that cannot be read are skipped)."""
     from xl_tools.errors import XlToolsError
 
+    from xl_tools.jobs.validate import files_of
+
     done: list[FixedCopy] = []
-    for path, tasks in report.by_file():
-        unreadable = [f for t in tasks for f in t.findings if f.code == "not-a-form"]
-        if unreadable:
-            done.append(FixedCopy(path, None, f"未采纳建议 {path}：{unreadable[0].message}"))
+    for path, _, refusal in files_of(report):
+        if refusal is not None:
+            done.append(FixedCopy(path, None, f"未采纳建议 {path}：{refusal}"))
             continue
         try:
             done.append(fix_file(path))

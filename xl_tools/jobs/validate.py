@@ -74,3 +74,12 @@ def validate_files(paths: Iterable[str | Path], *, jobs: int | None = 1) -> Repo
             else:
                 tasks.extend(_reports(next(results)))
     return Report(tasks)
+
+
+def files_of(report):
+    """(path, its findings, why it could not be read or None) for each file of a 校验 ``report``: what the jobs
+    that write a copy of each file (marked, corrected) go through."""
+    for path, tasks in report.by_file():
+        findings = [f for t in tasks for f in t.findings]
+        refusal = next((f.message for f in findings if f.code == "not-a-form"), None)
+        yield path, findings, refusal

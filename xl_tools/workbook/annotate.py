@@ -209,27 +209,16 @@ def _write_results(wb, findings: list[Finding], extra_rows: list[M.ResultRow] = 
 
 def annotate_file(path: str | Path, findings: Iterable[Finding], output: str | Path | None = None) -> Path:
     """Write a marked copy of the workbook at ``path`` (default :func:`marked_copy_path`); never ``path``."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    from xl_tools.errors import NotAFormError
     from xl_tools.fileio import refuse_input_overwrite
     from xl_tools.workbook.celltext import fit_long_cells
-    from xl_tools.workbook.template import save_workbook
+    from xl_tools.workbook.template import load_for_copy, save_workbook
 
     source = Path(path)
     target = Path(output) if output else marked_copy_path(source)
     refuse_input_overwrite(target, [source])
     if not source.is_file():
         raise InputError("文件不存在：请检查文件名和路径", path=str(source))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
-    except Exception as exc:
-        raise NotAFormError(f"无法打开工作簿来标记（{type(exc).__name__}）：请在 Excel/WPS 中另存为 .xlsx 后再试",
-                            path=str(source)) from exc
+    wb = load_for_copy(source, "标记")
     clear_marks(wb)
     apply_marks(wb, findings)
     fit_long_cells(wb)          # a cell past Excel's 32,767 characters is cut, with a note (the input keeps it)

@@ -364,10 +364,28 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
+def load_for_copy(source: Path, doing: str) -> Workbook:
+    """Open the workbook at ``source`` with openpyxl to write a changed copy of it (.xlsm keeps its VBA as
+    data); a file openpyxl cannot open is a NotAFormError saying what could not be done (``doing``)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from xl_tools.errors import NotAFormError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    except Exception as exc:
+        raise NotAFormError(f"无法打开工作簿来{doing}（{type(exc).__name__}）：请在 Excel/WPS 中另存为 .xlsx 后再试",
+                            path=str(source)) from exc
+
+
 def write_template(path: str | Path, city: str | None = None) -> Path:
     """Write the template to ``path`` (atomic)."""
     return save_workbook(build_template(city), path)
 
 
 __all__ = ["TEMPLATE_VERSION", "HEADER_FIELDS", "add_template_sheet", "build_template", "draw_form_sheet",
-           "ensure_lists", "save_workbook", "workbook_bytes", "write_template"]
+           "ensure_lists", "load_for_copy", "save_workbook", "workbook_bytes", "write_template"]
