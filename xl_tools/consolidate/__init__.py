@@ -1,6 +1,6 @@
 """汇总: cross-city totals over Form records and the consolidated provincial workbook.
 
-Public API (pandas and openpyxl are imported lazily inside the functions that need them):
+Public API (openpyxl is imported lazily inside the functions that need it):
 
 - ``consolidate(forms_or_paths, *, library=None) -> Consolidation``
 - ``write_consolidation(cons, path, *, inputs=()) -> Path``

@@ -1,7 +1,6 @@
 """``consolidate_forms()``: Forms → one Consolidation record, the data of the provincial workbook.
 
-No Excel library and no file reading here (workbooks are read by :mod:`xl_tools.jobs.consolidate`); pandas is
-imported lazily by totals.
+No Excel library and no file reading here (workbooks are read by :mod:`xl_tools.jobs.consolidate`).
 """
 
 from __future__ import annotations

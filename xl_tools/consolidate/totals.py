@@ -1,4 +1,4 @@
-"""Cross-city totals of the indicator tables (pandas, imported lazily).
+"""Cross-city totals of the indicator tables (plain Python: a few hundred entries grouped in order).
 
 Each indicator row of each city becomes an *entry* (canonical key, parsed 指标值, cell). Entries with the same
 canonical key are grouped; within a key, entries are split by unit *dimension* (money in any of 元/万元/亿元 is
@@ -10,6 +10,7 @@ and indicators whose value is missing) are listed per city in QualitativeRow rec
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -189,14 +190,23 @@ def _by_city(records: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
-def _display_unit(rows, dim: str) -> str:
-    """The unit a (key, dimension) row is shown in: the library's, else what most cities wrote."""
-    lib_units = [u for u in rows["lib_unit"] if u]
+def _groups(records: list[dict], column: str) -> dict[object, list[dict]]:
+    """``records`` grouped by ``column``, groups in order of first appearance, records in their order."""
+    grouped: dict[object, list[dict]] = {}
+    for r in records:
+        grouped.setdefault(r[column], []).append(r)
+    return grouped
+
+
+def _display_unit(records: list[dict], dim: str) -> str:
+    """The unit a (key, dimension) row is shown in: the library's, else what most cities wrote (the first
+    written of the most written)."""
+    lib_units = [r["lib_unit"] for r in records if r["lib_unit"]]
     if dim == "money":
         if lib_units and lib_units[0] in MONEY_UNITS:
             return lib_units[0]
-        written = rows["text"].map(money_unit_written)
-        return written.value_counts(sort=False).idxmax()
+        written = Counter(money_unit_written(r["text"]) for r in records)
+        return max(written, key=written.__getitem__)
     if dim == "deadline":
         return ""
     return dim
@@ -235,20 +245,20 @@ def _sorted_by_city(by_city: dict[str, CityValue]) -> dict[str, CityValue]:
     return dict(sorted(by_city.items(), key=lambda kv: order_key(kv[0])))
 
 
-def _indicator_rows(df) -> list[IndicatorTotal]:
+def _indicator_rows(entries: list[dict]) -> list[IndicatorTotal]:
     rows: list[IndicatorTotal] = []
-    quant = df[df["kind"].isin(QUANTITATIVE_KINDS)]
-    for key, by_key in quant.groupby("key", sort=False):
-        dims = list(dict.fromkeys(by_key["dim"]))
-        for dim, group in by_key.groupby("dim", sort=False):
-            first = group.iloc[0]
-            unit = _display_unit(group, dim)
+    quant = [r for r in entries if r["kind"] in QUANTITATIVE_KINDS]
+    for key, by_key in _groups(quant, "key").items():
+        by_dim = _groups(by_key, "dim")
+        dims = list(by_dim)
+        for dim, records in by_dim.items():
+            first = records[0]
+            unit = _display_unit(records, dim)
             factor = _PER_WAN.get(unit, Decimal(1)) if dim == "money" else Decimal(1)
 
             def number_of(r, factor=factor):
                 return None if r["number"] is None else clean_number(r["number"] * factor)
 
-            records = group.to_dict("records")
             summable = dim not in ("%", "deadline", "")
             by_city = {city: _city_value(rs, number_of, summable=summable) for city, rs in _by_city(records).items()}
             by_city = _sorted_by_city(by_city)
@@ -289,21 +299,21 @@ def _indicator_rows(df) -> list[IndicatorTotal]:
     return rows
 
 
-def _dimension_label(dim: str, by_key) -> str:
+def _dimension_label(dim: str, by_key: list[dict]) -> str:
     if dim == "money":
-        return _display_unit(by_key[by_key["dim"] == "money"], "money")
+        return _display_unit([r for r in by_key if r["dim"] == "money"], "money")
     if dim == "deadline":
         return "期限"
     return dim or "无单位"
 
 
-def _qualitative_rows(df) -> list[QualitativeRow]:
+def _qualitative_rows(entries: list[dict]) -> list[QualitativeRow]:
     rows = []
-    qual = df[~df["kind"].isin(QUANTITATIVE_KINDS)]
-    for key, group in qual.groupby("key", sort=False):
-        first = group.iloc[0]
+    qual = [r for r in entries if r["kind"] not in QUANTITATIVE_KINDS]
+    for key, group in _groups(qual, "key").items():
+        first = group[0]
         by_city = {}
-        for city, records in _by_city(group.to_dict("records")).items():
+        for city, records in _by_city(group).items():
             texts = [r["text"] if r["text"].strip() else "（未填写指标值）" for r in records]
             by_city[city] = CityValue(
                 number=None, text=_joined_texts(records, texts), sheet=records[0]["sheet"],
@@ -327,23 +337,18 @@ def _taxonomy_rank(level1: str, level2: str) -> tuple[int, int]:
 
 def compute_totals(city_forms: Sequence[CityForm], library: IndicatorLibrary) -> Totals:
     """Totals over the counted forms (``city_forms`` in any order; output in taxonomy, then city order)."""
-    import pandas as pd
-
     entries = indicator_entries(city_forms, library)
-    columns = ["position", "order", "row", "city", "key", "name", "in_library", "lib_unit", "level1", "level2",
-               "kind", "op", "number", "unit", "dim", "deadline", "targets", "text", "sheet", "cell", "level3_cell"]
-    df = pd.DataFrame(entries, columns=columns).astype(object)
-    if df.empty:
+    if not entries:
         return Totals((), ())
     # First appearance in city order, then the form's row order, decides the order within a 二级指标.
-    df = df.sort_values(["order", "row"], kind="stable").reset_index(drop=True)
-    first_seen = {k: i for i, k in reversed(list(enumerate(df["key"])))}
+    entries.sort(key=lambda r: (r["order"], r["row"]))
+    first_seen = {k: i for i, k in reversed(list(enumerate(r["key"] for r in entries)))}
 
     def rank(row) -> tuple:
         return (*_taxonomy_rank(row.level1, row.level2), first_seen[row.key])
 
-    indicators = sorted(_indicator_rows(df), key=lambda r: (*rank(r), r.kind != SUM, r.unit))
-    qualitative = sorted(_qualitative_rows(df), key=rank)
+    indicators = sorted(_indicator_rows(entries), key=lambda r: (*rank(r), r.kind != SUM, r.unit))
+    qualitative = sorted(_qualitative_rows(entries), key=rank)
     return Totals(tuple(indicators), tuple(qualitative))
 
 
