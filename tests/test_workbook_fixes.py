@@ -139,6 +139,31 @@ def test_undo_restores_values_and_looks(seed_dir, tmp_path):
     assert looks(back)[("深圳", "E19")] == ("DDEEFF", "请科室核对")
 
 
+def test_a_cell_taken_again_keeps_its_first_original(seed_dir, tmp_path):
+    """The user rewrites a changed cell as another sentence and takes the new suggestion too: the memory keeps
+    the value and look from before the first 采纳建议, so the note and 撤销采纳 go back to that."""
+    source = tmp_path / "深圳.xlsx"
+    wb = openpyxl.load_workbook(seed_dir / "深圳.xlsx")
+    first_value = wb["深圳"]["E19"].value
+    wb["深圳"]["E19"].comment = Comment("请科室核对", "李")
+    wb.save(source)
+    wb, _, remembered = fixed(source)
+    assert [(ch.key, ch.new) for ch in remembered] == [(("深圳", "E19"), "≥1个")]
+    wb["深圳"]["E19"] = "完成至少2个研究课题。"
+    edited = tmp_path / "再改.xlsx"
+    wb.save(edited)
+
+    wb, plan, remembered = fixed(edited)
+    assert [(ch.old, ch.new) for ch in plan.changes] == [("完成至少2个研究课题。", "≥2个")]
+    assert [(ch.key, ch.old, ch.new, ch.note) for ch in remembered] == [
+        (("深圳", "E19"), first_value, "≥2个", "请科室核对")]
+    assert wb["深圳"]["E19"].comment.text.startswith(f"【采纳建议】原值：{F.Change('', '', first_value, '', '').old_text}")
+    restored, kept = F.undo_fixes(wb)
+    assert [ch.key for ch in restored] == [("深圳", "E19")] and kept == []
+    assert wb["深圳"]["E19"].value == first_value
+    assert wb["深圳"]["E19"].comment.text == "请科室核对" and fill_of(wb["深圳"]["E19"]) is None
+
+
 def test_undo_keeps_a_value_the_user_changed_since(seed_dir, tmp_path):
     wb, _, remembered = fixed(seed_dir / "珠海.xlsx")
     wb["珠海"]["E17"] = "≥4期"

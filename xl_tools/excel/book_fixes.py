@@ -95,22 +95,21 @@ def apply_fixes(book) -> FixOutcome:
     marked = {(o.sheet, o.cell): o for o in read_memory(book)}
     previous = {ch.key: ch for ch in read_fix_memory(book)}
     cells = [(change, _cell(book, change.sheet, change.cell)) for change in plan.changes]
-    done = []
+    captured = []
     for change, rng in cells:                          # read every original before the first write
         if rng is None:
             continue
-        if change.key in previous:
-            first = previous[change.key]
-            done.append(replace(change, old=first.old, fill=first.fill, note=first.note, note_author=first.note_author))
-        else:
+        if change.key not in previous:                 # a cell changed before keeps its first original (merge_changes)
             fill, note = _original_look(rng, change.key, marked)
-            done.append(replace(change, old=rng.value, fill=fill, note=note))
-    with unprotected(_sheets(book, [ch.sheet for ch in done])):
-        for change in done:
+            change = replace(change, old=rng.value, fill=fill, note=note)
+        captured.append(change)
+    with unprotected(_sheets(book, [ch.sheet for ch in captured])):
+        for change in captured:
             _cell(book, change.sheet, change.cell).value = as_cell_value(change.new)
-    remembered = F.merge_changes(previous.values(), done)
+    remembered = F.merge_changes(previous.values(), captured)
     _write_fix_memory(book, remembered)
-    outcome.changes = done
+    first = {ch.key: ch for ch in remembered}
+    outcome.changes = [first[ch.key] for ch in captured]
     outcome.marks = apply_marks(book, plan.report.findings, looks=[_fix_look(ch) for ch in remembered],
                                 extra_rows=F.change_rows(remembered))
     return outcome

@@ -243,27 +243,28 @@ def apply_fixes(wb, planned: Iterable[Change]) -> list[Change]:
     from xl_tools.workbook.annotate import _encode_fill, _top_left
     from xl_tools.workbook.writer import set_text
 
-    previous = {ch.key: ch for ch in read_changes(wb)}
-    done = []
+    previous = read_changes(wb)
+    seen = {ch.key for ch in previous}
+    captured, cells = [], []
     for change in planned:
         if change.sheet not in wb.sheetnames:
             continue
         ws = wb[change.sheet]
         cell = ws[_top_left(ws, change.cell)]
-        if change.key not in previous:
+        if change.key not in seen:                   # a cell changed before keeps its first original (merge_changes)
             comment = cell.comment
             own = comment is not None and is_fix_note(comment.text)
             change = replace(change, old=cell.value, fill=_encode_fill(cell.fill),
                              note="" if comment is None or own else comment.text,
                              note_author="" if comment is None or own else (comment.author or ""))
-        else:
-            first = previous[change.key]
-            change = replace(change, old=first.old, fill=first.fill, note=first.note, note_author=first.note_author)
+        captured.append(change)
+        cells.append(cell)
+    merged = merge_changes(previous, captured)
+    remembered = {ch.key: ch for ch in merged}
+    for change, cell in zip(captured, cells):
         set_text(cell, change.new)
         cell.fill = PatternFill("solid", fgColor="FF" + FIX_FILL, bgColor="FF" + FIX_FILL)
-        cell.comment = _note(fix_note(change), NOTE_AUTHOR)
-        done.append(change)
-    merged = merge_changes(previous.values(), done)
+        cell.comment = _note(fix_note(remembered[change.key]), NOTE_AUTHOR)
     _write_memory(wb, merged)
     return merged
 
