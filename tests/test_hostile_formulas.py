@@ -17,7 +17,8 @@ import pytest
 from hostile_fixtures import annex_path
 
 from xl_tools.workbook.reader import ENGINES, read_forms
-from xl_tools.workbook.celltext import as_text_cell, is_formula_like, write_text_cell
+from xl_tools.excel.book_sheets import as_cell_value
+from xl_tools.workbook.celltext import is_formula_like, write_text_cell
 
 pytest_plugins = ("libreoffice",)
 
@@ -181,12 +182,12 @@ def test_a_spreadsheet_program_shows_the_texts_not_their_results(outputs, office
     assert any(v.startswith("=") for v in seen) and any(v.startswith("+") for v in seen)
 
 
-def test_as_text_cell_for_excel_and_write_text_cell_for_openpyxl(tmp_path):
+def test_as_cell_value_for_excel_and_write_text_cell_for_openpyxl(tmp_path):
     from openpyxl import Workbook, load_workbook
 
-    assert as_text_cell("=1+1") == "'=1+1" and as_text_cell("+86") == "'+86" and as_text_cell("-5") == "'-5"
-    assert as_text_cell("@x") == "'@x" and as_text_cell("'a") == "''a"
-    assert as_text_cell("广州") == "广州" and as_text_cell(5) == 5 and as_text_cell(None) is None
+    assert as_cell_value("=1+1") == "'=1+1" and as_cell_value("+86") == "'+86" and as_cell_value("-5") == "'-5"
+    assert as_cell_value("@x") == "'@x" and as_cell_value("'a") == "''a"
+    assert as_cell_value("广州") == "广州" and as_cell_value(5) == 5 and as_cell_value(None) is None
     wb = Workbook()
     ws = wb.active
     texts = ["=1+1", "+1", "-1", "@A1", "=", "普通", "a\x00b\ufffe", "长" * 40_000]

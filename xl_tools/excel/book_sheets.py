@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-FORMULA_LEADS = ("=", "+", "-", "@")
 _HAS_DIGIT = re.compile(r"[0-9０-９]")
 POINTS_PER_CHAR = 5.6      # the remote engine takes column widths in points, desktop Excel in characters
 
@@ -31,9 +30,11 @@ def as_cell_value(value: Any) -> Any:
     digit, starts like a formula or reads as a boolean therefore gets the text prefix ``'`` (not shown in the
     cell, and not part of the value read back). Other text and all non-text values are written as they are.
     """
+    from xl_tools.workbook.celltext import is_formula_like
+
     if not isinstance(value, str) or not value:
         return value
-    if value.startswith(FORMULA_LEADS) or value.startswith("'") or _HAS_DIGIT.search(value) \
+    if is_formula_like(value) or value.startswith("'") or _HAS_DIGIT.search(value) \
             or value.strip().upper() in ("TRUE", "FALSE"):
         return "'" + value
     return value

@@ -7,7 +7,6 @@ the server's temporary paths replaced by the names the files were uploaded under
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,8 +64,9 @@ def consolidate(uploads: Sequence[Upload], folder: Path) -> tuple[Path, dict]:
 
 def check_for_desk(uploads: Sequence[Upload], folder: Path) -> list[tuple[dict, str | None]]:
     """For each upload: its entry of the ``validate --json`` document and its 预算年度 (one read a file)."""
-    from xl_tools.jobs import check_and_consolidate_paths
+    from xl_tools.consolidate.crosscity import declared_year
     from xl_tools.errors import XlToolsError
+    from xl_tools.jobs import check_and_consolidate_paths
 
     paths = [str(u.path) for u in uploads]
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,8 +79,7 @@ def check_for_desk(uploads: Sequence[Upload], folder: Path) -> list[tuple[dict, 
         for form in cons.forms:        # a city's second workbook is not in cons.cities
             text = form.get("budget_year").text if form.source else ""
             if text:
-                match = re.search(r"(?<!\d)(\d{4})(?!\d)", text)
-                years.setdefault(form.source, match.group(1) if match else text)
+                years.setdefault(form.source, declared_year(form) or text)
     except XlToolsError:          # nothing to consolidate (no readable form): still 校验 every file
         from xl_tools.jobs import validate_files
 

@@ -1,6 +1,6 @@
 """Text written into cells: never taken for a formula, only characters XML can hold, cut to Excel's limit.
 
-For openpyxl cells :func:`write_text_cell`; for Excel itself (xlwings) :func:`as_text_cell`.
+For openpyxl cells :func:`write_text_cell`; for Excel itself (xlwings) ``excel.book_sheets.as_cell_value``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,6 @@ EXCEL_CELL_MAX_CHARS = 32767                    # Excel's limit for the text of 
 def is_formula_like(text: object) -> bool:
     """True when a spreadsheet program would take ``text`` as a formula if typed or set as a value."""
     return isinstance(text, str) and text.startswith(("=", "+", "-", "@"))
-
-
-def as_text_cell(value: object) -> object:
-    """The value to give Excel (xlwings ``Range.value`` / COM) so that text stays text, never a formula.
-
-    Strings that Excel would parse as a formula (``=…``, ``+…``, ``-…``, ``@…``) or that start with an apostrophe
-    get Excel's quote prefix ``'`` (Excel stores the text without it and shows it as typed). Other values
-    are returned unchanged. For openpyxl cells use :func:`write_text_cell`.
-    """
-    if isinstance(value, str) and (is_formula_like(value) or value.startswith("'")):
-        return "'" + value
-    return value
 
 
 def write_text_cell(cell, value: object) -> None:

@@ -17,9 +17,6 @@ from xl_tools.errors import OutputError
 from xl_tools.fileio import refuse_input_overwrite
 from xl_tools.workbook import layout as L
 
-CELL_MAX_CHARS = 32767                 # Excel's limit for one cell
-FORMULA_STARTS = ("=", "+", "-", "@")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LINE_HEIGHT = 14.5                     # points per wrapped line at 11pt
 
 
@@ -30,17 +27,17 @@ def set_text(cell, text: str) -> str:
     limit is cut with a note (:func:`xl_tools.workbook.celltext.fit_cell_text`); returns the text as a reader will
     see it.
     """
-    from xl_tools.workbook.celltext import fit_cell_text, xml_safe_text
+    from xl_tools.workbook.celltext import fit_cell_text, is_formula_like, xml_safe_text
 
     text = xml_safe_text(text or "").replace("\r\n", "\n").replace("\r", "\n")
     # Past Excel's 32,767 characters: cut, ending with a note that says so (the city's own file keeps it all).
-    text = fit_cell_text(text, CELL_MAX_CHARS)
+    text = fit_cell_text(text)
     if not text:
         cell.value = None
         return ""
     cell.value = L.escape_ooxml(text)
     cell.data_type = "s"
-    if text.startswith(FORMULA_STARTS):
+    if is_formula_like(text):
         cell.quotePrefix = True
     return clean(text)
 
